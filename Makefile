@@ -1,0 +1,56 @@
+# OneDoor (一扇门) — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/flask ## Create .venv and install OneDoor with its dev tools
+
+run: install ## Install, migrate, seed the demo, deploy processes, serve on 127.0.0.1:8000 with the worker
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask processes deploy --note "make run"
+	$(MAKE) --no-print-directory serve
+
+serve: ## Start gunicorn and the background worker (already installed and migrated)
+	@set -m; trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/flask worker & \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: install ## Run the whole suite on SQLite, then on PostgreSQL ($(PG_ADMIN_URL))
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install ## Run the suite on SQLite
+	$(BIN)/pytest -q
+
+test-postgres: install ## Run the suite on a throw-away PostgreSQL database
+	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/pytest -q
+
+lint: install ## ruff over the tree
+	$(BIN)/ruff check .
+
+check: install ## Check every file in processes/ and forms/
+	$(BIN)/flask processes check --no-db
+
+db-check: install ## Fail when models and migrations disagree (on a scratch SQLite file)
+	@tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/flask db upgrade >/dev/null 2>&1 && \
+	DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/flask db check; rc=$$?; rm -rf $$tmp; exit $$rc
+
+clean: ## Remove the virtualenv and the local SQLite database
+	rm -rf $(VENV) instance

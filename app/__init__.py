@@ -1,0 +1,36 @@
+"""OneDoor (一扇门): the application factory."""
+
+import os
+
+from flask import Flask
+
+from app.clock import Clock, SystemClock
+from app.config import build_config
+from app.extensions import db, migrate
+
+
+def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
+    """Build the Flask app; `config` overrides settings, `clock` replaces the wall clock."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(build_config(app.instance_path, config))
+    app.extensions["onedoor.clock"] = clock or SystemClock()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
+                                                     "migrations"))
+    _import_models()
+
+    from app import health, org, workflow  # noqa: PLC0415 - areas register themselves
+
+    health.init_app(app)
+    org.init_app(app)
+    workflow.init_app(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every models module so metadata (and Alembic) sees all tables."""
+    from app.audit import models as _audit  # noqa: F401, PLC0415
+    from app.org import models as _org  # noqa: F401, PLC0415
+    from app.workflow import models as _workflow  # noqa: F401, PLC0415

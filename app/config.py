@@ -1,0 +1,42 @@
+"""Configuration: code defaults for development, environment overrides, fail fast in production."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "onedoor-development-only-secret"
+
+
+def _database_url(instance_path: str) -> str:
+    """DATABASE_URL from the environment, else a SQLite file under instance/."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # psycopg 3 is our driver; accept the common postgres:// spellings.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    return f"sqlite:///{Path(instance_path) / 'onedoor.sqlite3'}"
+
+
+def build_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Assemble the settings dict for create_app."""
+    env = os.environ.get("ONEDOOR_ENV", "development")
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise RuntimeError("SECRET_KEY must be set when ONEDOOR_ENV=production")
+        secret = DEV_SECRET
+    config = {
+        "ONEDOOR_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PROCESSES_DIR": str(ROOT / "processes"),
+        "FORMS_DIR": str(ROOT / "forms"),
+        "TIMEZONE": os.environ.get("ONEDOOR_TIMEZONE", "Asia/Shanghai"),
+        "WORKER_POLL_SECONDS": float(os.environ.get("ONEDOOR_WORKER_POLL_SECONDS", "5")),
+        "WORKER_BATCH_SIZE": int(os.environ.get("ONEDOOR_WORKER_BATCH_SIZE", "50")),
+    }
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,24 @@
+"""Organisation: org tree, departments, users, memberships and lane rules."""
+
+import click
+from flask import Flask, current_app
+
+from app.unit_of_work import run_unit
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the Zhangye demo organisation, lane rules and one user per role."""
+    from app.org.demo import DEMO_PASSWORD, seed_demo  # noqa: PLC0415
+
+    now = current_app.extensions["onedoor.clock"].now()
+    counts = run_unit(lambda: seed_demo(now))
+    click.echo(f"组织单位 {counts['org_units']} 个，部门 {counts['departments']} 个，"
+               f"用户 {counts['users']} 个，泳道规则 {counts['lanes']} 条")
+    if counts["users"]:
+        click.echo(f"演示用户密码: {DEMO_PASSWORD}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the organisation CLI commands."""
+    app.cli.add_command(seed_demo_command)

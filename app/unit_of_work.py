@@ -1,0 +1,34 @@
+"""One transaction per unit of work: the single place that commits.
+
+Services only flush. Requests, CLI commands and the worker wrap a service call in
+`run_unit`, which commits once, rolls back on any error, and retries once when the
+optimistic version check on a process instance finds that someone else won the race.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import Conflict
+from app.extensions import db
+
+T = TypeVar("T")
+
+
+def run_unit(work: Callable[[], T], retries: int = 1) -> T:
+    """Run `work` and commit; retry a stale-version conflict `retries` times, then raise Conflict."""
+    attempt = 0
+    while True:
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except StaleDataError as exc:
+            db.session.rollback()
+            if attempt >= retries:
+                raise Conflict("该案件已被他人同时修改，请刷新后重试") from exc
+            attempt += 1
+        except BaseException:
+            db.session.rollback()
+            raise

@@ -1,0 +1,319 @@
+"""The SpiffWorkflow adapter: the only module family that imports SpiffWorkflow.
+
+Everything leaving this module is one of our own small types (ReadyTask) or
+plain Python values; `BpmnWorkflow` objects stay inside `app.workflow`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from app.clock import Clock
+
+# --------------------------------------------------------------------------- clock
+# SpiffWorkflow reads the time only through `datetime.now(timezone.utc)` of its timer
+# module. We swap that module's `datetime` for a subclass whose `now()` asks the clock
+# bound to the current context, so tests and simulations move engine time too.
+
+_engine_clock: contextvars.ContextVar[Clock | None] = contextvars.ContextVar(
+    "onedoor_engine_clock", default=None)
+_RealDatetime = datetime
+
+
+class _DatetimeMeta(type):
+    """Keep `isinstance(x, datetime)` true for ordinary datetimes inside the timer module."""
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, _RealDatetime)
+
+
+class _EngineDatetime(_RealDatetime, metaclass=_DatetimeMeta):
+    """`datetime` whose `now()` reads the context's clock."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        moment = current_time()
+        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+
+timer_module.datetime = _EngineDatetime  # type: ignore[misc]
+
+
+def current_time() -> datetime:
+    """The time the engine sees now (the bound clock, else the wall clock)."""
+    clock = _engine_clock.get()
+    return clock.now() if clock is not None else _RealDatetime.now(UTC)
+
+
+@contextlib.contextmanager
+def engine_time(clock: Clock) -> Iterator[None]:
+    """Bind `clock` as the engine's clock for the duration of the block."""
+    token = _engine_clock.set(clock)
+    try:
+        yield
+    finally:
+        _engine_clock.reset(token)
+
+
+# --------------------------------------------------------------------------- specs
+
+@dataclass
+class LoadedSpecs:
+    """Parsed specs of one deployment, shared read-only between requests."""
+
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def new_parser() -> SpiffBpmnParser:
+    """A parser that validates against the BPMN 2.0 and spiffworkflow XSDs."""
+    return SpiffBpmnParser(validator=VALIDATOR)
+
+
+def parse_specs(process_id: str, bpmn: Mapping[str, str], dmn: Mapping[str, str]) -> LoadedSpecs:
+    """Parse a deployment's BPMN and DMN texts into specs for `process_id`."""
+    parser = new_parser()
+    for name, text in bpmn.items():
+        parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+    for name, text in dmn.items():
+        parser.add_dmn_str(text.encode("utf-8"), filename=name)
+    spec = parser.get_spec(process_id)
+    return LoadedSpecs(process_id, spec, parser.get_subprocess_specs(process_id))
+
+
+# --------------------------------------------------------------------------- serialization
+
+_load_specs: contextvars.ContextVar[LoadedSpecs | None] = contextvars.ContextVar(
+    "onedoor_load_specs", default=None)
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Store a workflow without its spec: the deployment row already holds the files.
+
+    Embedding the spec made every instance several times larger and slower to load.
+    """
+
+    def to_dict(self, workflow):
+        dct = super().to_dict(workflow)
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        return dct
+
+    def from_dict(self, dct):
+        specs = _load_specs.get()
+        if specs is None:
+            raise RuntimeError("deserialize called without specs bound")
+        workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+
+
+def serialize(workflow: BpmnWorkflow) -> str:
+    """Workflow state as JSON, without the spec."""
+    return _SERIALIZER.serialize_json(workflow)
+
+
+def deserialize(specs: LoadedSpecs, state: str, script_engine: Any) -> BpmnWorkflow:
+    """Restore a workflow from `state` using the deployment's parsed `specs`."""
+    token = _load_specs.set(specs)
+    try:
+        workflow = _SERIALIZER.deserialize_json(state)
+    finally:
+        _load_specs.reset(token)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def new_workflow(specs: LoadedSpecs, data: Mapping[str, Any], script_engine: Any) -> BpmnWorkflow:
+    """A fresh workflow with `data` seeded before the first engine step."""
+    workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+    workflow.task_tree.data.update(data)
+    return workflow
+
+
+# --------------------------------------------------------------------------- tasks
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for people, as the rest of the app sees it."""
+
+    id: str
+    bpmn_id: str
+    title: str
+    lane: str | None
+    process_id: str
+    properties: dict[str, str] = field(default_factory=dict)
+    boundary_due: datetime | None = None
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    """Every READY manual task of the workflow and its subprocesses."""
+    found = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        found.append(ReadyTask(
+            id=str(task.id),
+            bpmn_id=spec.bpmn_id or spec.name,
+            title=spec.bpmn_name or spec.bpmn_id or spec.name,
+            lane=spec.lane,
+            process_id=task.workflow.spec.name,
+            properties=dict((spec.extensions or {}).get("properties", {})),
+            boundary_due=_boundary_timer_due(task),
+        ))
+    return found
+
+
+def _timer_due(task) -> datetime | None:
+    """The armed due time of a waiting timer task, if it has one."""
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return TimerEventDefinition.parse_time_or_duration(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _boundary_timer_due(task) -> datetime | None:
+    """Earliest due time among timer boundary events attached to `task`."""
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = [
+        _timer_due(sibling) for sibling in parent.children
+        if sibling is not task
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        and sibling.state == TaskState.WAITING
+    ]
+    dues = [d for d in dues if d is not None]
+    return min(dues) if dues else None
+
+
+def task_data(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    """A copy of a task's data."""
+    return dict(workflow.get_task_from_id(UUID(task_id)).data)
+
+
+def evaluate(workflow: BpmnWorkflow, task_id: str, expression: str) -> Any:
+    """Evaluate an expression against a task's data with the workflow's script engine."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    return workflow.script_engine.evaluate(task, expression)
+
+
+def is_ready_user_task(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """True when `task_id` names a READY manual task of this workflow."""
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises its own TaskNotFound variants
+        return False
+    return task is not None and task.state == TaskState.READY and task.task_spec.manual
+
+
+def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
+    """Merge `data` into the task, run it and let the engine move on."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    task.set_data(**data)
+    task.run()
+    workflow.do_engine_steps()
+
+
+def run_engine(workflow: BpmnWorkflow) -> None:
+    """Run automatic steps until only people, timers or messages are awaited."""
+    workflow.do_engine_steps()
+
+
+def fire_timers(workflow: BpmnWorkflow) -> None:
+    """Fire due timers and move on. Timers first, always, before any message."""
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    """True when the top-level process has ended."""
+    return bool(workflow.completed)
+
+
+def final_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """Data of a finished workflow (or of the last completed task)."""
+    if workflow.data:
+        return dict(workflow.data)
+    last = workflow.last_task
+    return dict(last.data) if last is not None else {}
+
+
+# --------------------------------------------------------------------------- events
+
+def _waiting_event_tasks(workflow: BpmnWorkflow):
+    return list(workflow.event_manager.tasks.values())
+
+
+def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest armed timer among waiting tasks, for the indexed `next_timer_at`."""
+    dues = []
+    for task in _waiting_event_tasks(workflow):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            dues.append(_timer_due(task))
+        elif isinstance(definition, MultipleEventDefinition):
+            dues.extend(_timer_due(child) for child in task.children)
+            dues.append(_timer_due(task))
+    dues = [due for due in dues if due is not None]
+    return min(dues) if dues else None
+
+
+def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+    """Names of messages some waiting task of the workflow can catch."""
+    names = set()
+    for task in _waiting_event_tasks(workflow):
+        definition = task.task_spec.event_definition
+        definitions = getattr(definition, "event_definitions", [definition])
+        names.update(d.name for d in definitions if isinstance(d, MessageEventDefinition))
+    return names
+
+
+def send_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> None:
+    """Deliver message `name` with `payload` to a waiting catch event, then step on."""
+    for task in _waiting_event_tasks(workflow):
+        definition = task.task_spec.event_definition
+        definitions = getattr(definition, "event_definitions", [definition])
+        for candidate in definitions:
+            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                correlations = candidate.calculate_correlations(
+                    workflow.script_engine, candidate.correlation_properties, dict(payload))
+                workflow.send_event(BpmnEvent(candidate, dict(payload), correlations))
+                workflow.do_engine_steps()
+                return
+    raise LookupError(name)

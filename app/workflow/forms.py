@@ -1,0 +1,82 @@
+"""Task forms: JSON Schema files (plus optional UI hint files), validated on the server.
+
+Error messages are Chinese and keyed by field path ("parties.0.phone"), so both the
+HTML form and the API can show them next to the field.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from app.errors import ValidationFailed
+
+FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
+FORM_UI_PROPERTY = "formUiSchemaFilename"
+
+
+def _label(schema: Mapping[str, Any], path: list) -> str:
+    """The Chinese title of the field at `path`, or the path itself."""
+    node: Any = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return node.get("title") or ".".join(str(p) for p in path) or "表单"
+
+
+def _message(error: ValidationError, schema: Mapping[str, Any]) -> tuple[str, str]:
+    """Field path and Chinese message for one jsonschema error."""
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        path = [*path, missing]
+        return ".".join(map(str, path)), f"请填写「{_label(schema, path)}」"
+    label = _label(schema, path)
+    templates = {
+        "type": f"「{label}」的格式不正确",
+        "enum": f"「{label}」请从给定选项中选择",
+        "minLength": f"「{label}」至少需要 {error.validator_value} 个字",
+        "maxLength": f"「{label}」最多 {error.validator_value} 个字",
+        "minimum": f"「{label}」不能小于 {error.validator_value}",
+        "maximum": f"「{label}」不能大于 {error.validator_value}",
+        "pattern": f"「{label}」的格式不正确",
+        "format": f"「{label}」的格式不正确",
+        "minItems": f"「{label}」至少需要 {error.validator_value} 项",
+        "maxItems": f"「{label}」最多 {error.validator_value} 项",
+        "additionalProperties": f"「{label}」含有表单未定义的字段",
+        "const": f"「{label}」的值不正确",
+    }
+    message = templates.get(str(error.validator), f"「{label}」填写有误")
+    return ".".join(map(str, path)) or "_form", message
+
+
+def parse_form(text: str, name: str) -> dict[str, Any]:
+    """Load a form file and check that it is itself a valid JSON Schema."""
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    if schema.get("type", "object") != "object":
+        raise ValueError(f"{name}: a form schema must describe an object")
+    return schema
+
+
+def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate `data` against the form; return only the fields the form defines.
+
+    Keys the form does not define are refused rather than passed to the process,
+    so a submission can never overwrite process variables it was not asked for.
+    """
+    declared = set(schema.get("properties", {}))
+    errors: dict[str, list[str]] = {}
+    for key in sorted(set(data) - declared):
+        errors.setdefault(key, []).append("表单中没有这个字段")
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path)):
+        path, message = _message(error, schema)
+        errors.setdefault(path, []).append(message)
+    if errors:
+        raise ValidationFailed("表单填写有误，请按提示修改", errors)
+    return {key: data[key] for key in declared if key in data}

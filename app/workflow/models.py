@@ -1,0 +1,146 @@
+"""Deployments, process instances, their open human tasks and message subscriptions."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.org.models import Role, _enum
+
+
+class Deployment(db.Model):
+    """One process's BPMN, DMN and form files, frozen together and content-hashed."""
+
+    __tablename__ = "deployment"
+    __table_args__ = (UniqueConstraint("process_id", "version", name="uq_deployment_process_version"),
+                      Index("ix_deployment_process_hash", "process_id", "content_hash"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    files: Mapped[list["DeploymentFile"]] = relationship(
+        back_populates="deployment", order_by="DeploymentFile.name")
+
+
+class FileKind(enum.Enum):
+    """What a deployment file holds."""
+
+    BPMN = "bpmn"
+    DMN = "dmn"
+    FORM = "form"
+
+
+class DeploymentFile(db.Model):
+    """One file of a deployment, stored whole so the instance keeps its forms."""
+
+    __tablename__ = "deployment_file"
+    __table_args__ = (UniqueConstraint("deployment_id", "name", name="uq_deployment_file_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[FileKind] = mapped_column(_enum(FileKind, "file_kind"))
+    content: Mapped[str] = mapped_column(Text)
+
+    deployment: Mapped[Deployment] = relationship(back_populates="files")
+
+
+class InstanceStatus(enum.Enum):
+    """Lifecycle of a process instance."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ProcessInstance(db.Model):
+    """A running or finished process. `version` guards against lost updates."""
+
+    __tablename__ = "process_instance"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str] = mapped_column(String(64), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(
+        _enum(InstanceStatus, "instance_status"), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    deployment: Mapped[Deployment] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskState(enum.Enum):
+    """State of a human task row."""
+
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class HumanTask(db.Model):
+    """One row per user task, reconciled from the engine after every step.
+
+    Inboxes are plain indexed queries over this table; no workflow is loaded to list tasks.
+    """
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_dept_inbox", "candidate_department_id", "state", "due_at"),
+        Index("ix_human_task_unit_inbox", "candidate_org_unit_id", "candidate_role", "state",
+              "due_at"),
+        Index("ix_human_task_assignee", "assignee_id", "state"),
+        Index("ix_human_task_instance", "instance_id", "state"),
+        Index("ix_human_task_due", "state", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    process_id: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str] = mapped_column(String(64))
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(64))
+    candidate_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    candidate_org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    candidate_role: Mapped[Role | None] = mapped_column(_enum(Role, "member_role"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    claimed_at: Mapped[datetime | None]
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState, "task_state"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    form_key: Mapped[str | None] = mapped_column(String(255))
+
+    instance: Mapped[ProcessInstance] = relationship()
+
+
+class MessageSubscription(db.Model):
+    """An instance waiting for a message, correlated by its business key (the case code)."""
+
+    __tablename__ = "message_subscription"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "message_name", name="uq_message_subscription_instance_message"),
+        Index("ix_message_subscription_lookup", "message_name", "correlation_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    message_name: Mapped[str] = mapped_column(String(128))
+    correlation_key: Mapped[str] = mapped_column(String(64))

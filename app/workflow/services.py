@@ -1,0 +1,235 @@
+"""Operations on process instances and their tasks.
+
+Each public function is one unit of work: it writes the instance state, the task
+rows and the audit events through the session and flushes; the caller commits once
+(`app.unit_of_work.run_unit`). Services never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.audit.services import record
+from app.clock import Clock
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.org.services import Actor, can_work
+from app.workflow import engine, registry
+from app.workflow.forms import validate_submission
+from app.workflow.models import (
+    Deployment,
+    HumanTask,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessInstance,
+    TaskState,
+)
+from app.workflow.sync import sync_instance
+
+
+@dataclass
+class _Loaded:
+    instance: ProcessInstance
+    deployment: registry.LoadedDeployment
+    workflow: Any
+
+
+def latest_deployment(process_id: str) -> Deployment:
+    """The newest deployment of a process."""
+    deployment = db.session.scalar(
+        select(Deployment).where(Deployment.process_id == process_id)
+        .order_by(Deployment.version.desc()).limit(1))
+    if deployment is None:
+        raise NotFound(f"流程「{process_id}」尚未部署")
+    return deployment
+
+
+def start_instance(process_id: str, *, business_key: str, org_unit_id: int | None,
+                   data: Mapping[str, Any], clock: Clock, actor: Actor | None = None,
+                   deployment_id: int | None = None) -> ProcessInstance:
+    """Start a process on its newest (or a given) deployment and run it to its first wait."""
+    deployment = (db.session.get(Deployment, deployment_id) if deployment_id
+                  else latest_deployment(process_id))
+    if deployment is None or deployment.process_id != process_id:
+        raise NotFound("指定的流程版本不存在")
+    loaded = registry.load(deployment.id, deployment.process_id)
+    now = clock.now()
+    seed = {**data, "business_key": business_key, "org_unit_id": org_unit_id}
+    instance = ProcessInstance(
+        id=str(uuid.uuid4()), deployment_id=deployment.id, process_id=process_id,
+        business_key=business_key, org_unit_id=org_unit_id, status=InstanceStatus.RUNNING,
+        state="", created_at=now, updated_at=now,
+        started_by_id=actor.user_id if actor else None)
+    db.session.add(instance)
+    with engine.engine_time(clock):
+        workflow = engine.new_workflow(loaded.specs, seed, registry.script_engine())
+        engine.run_engine(workflow)
+        sync_instance(instance, workflow, now)
+    _audit(now, "instance.started", actor, instance,
+           {"process_id": process_id, "version": deployment.version})
+    db.session.flush()
+    return instance
+
+
+def _load_instance(instance_id: str) -> _Loaded:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    loaded = registry.load(instance.deployment_id, instance.process_id)
+    workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
+    return _Loaded(instance, loaded, workflow)
+
+
+def _open_task(task_id: str) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在")
+    if task.state != TaskState.READY:
+        raise Conflict("该任务已办结或已取消")
+    return task
+
+
+def _check_candidate(task: HumanTask, actor: Actor) -> None:
+    if not can_work(actor, task.candidate_department_id, task.candidate_org_unit_id,
+                    task.candidate_role):
+        raise Forbidden("您无权办理该任务")
+
+
+def claim_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """Claim an open task for the actor; only one person can hold it."""
+    task = _open_task(task_id)
+    _check_candidate(task, actor)
+    if task.assignee_id == actor.user_id:
+        return task
+    now = clock.now()
+    # A conditional UPDATE, so two people claiming at once cannot both win.
+    result = db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.assignee_id.is_(None),
+               HumanTask.state == TaskState.READY)
+        .values(assignee_id=actor.user_id, claimed_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict("该任务已被他人认领")
+    db.session.refresh(task)
+    _audit(now, "task.claimed", actor, task.instance, {"bpmn_id": task.bpmn_id}, task_id=task.id)
+    return task
+
+
+def release_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """Give a claimed task back to its candidates."""
+    task = _open_task(task_id)
+    if task.assignee_id != actor.user_id:
+        raise Forbidden("只有认领人可以退回该任务")
+    task.assignee_id = None
+    task.claimed_at = None
+    _audit(clock.now(), "task.released", actor, task.instance, {"bpmn_id": task.bpmn_id},
+           task_id=task.id)
+    db.session.flush()
+    return task
+
+
+def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
+                  clock: Clock) -> HumanTask:
+    """Validate the form data, complete the task and run the engine to its next wait."""
+    task = _open_task(task_id)
+    _check_candidate(task, actor)
+    if task.assignee_id != actor.user_id:
+        raise Conflict("请先认领该任务再办理")
+    loaded = _load_instance(task.instance_id)
+    if not engine.is_ready_user_task(loaded.workflow, task_id):
+        raise Conflict("该任务已不在可办理状态")
+    values = _validated(loaded.deployment, task.form_key, data)
+    now = clock.now()
+    with engine.engine_time(clock):
+        engine.complete_user_task(loaded.workflow, task_id, values)
+        task.state = TaskState.COMPLETED
+        task.completed_at = now
+        task.completed_by_id = actor.user_id
+        sync_instance(loaded.instance, loaded.workflow, now)
+    _audit(now, "task.completed", actor, loaded.instance,
+           {"bpmn_id": task.bpmn_id, "fields": sorted(values)}, task_id=task.id)
+    db.session.flush()
+    return task
+
+
+def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
+               data: Mapping[str, Any]) -> dict[str, Any]:
+    if form_key is None:
+        if data:
+            unknown = {key: ["该任务没有表单，不接受提交字段"] for key in data}
+            raise ValidationFailed("该任务不需要填写表单", unknown)
+        return {}
+    schema = deployment.forms.get(form_key)
+    if schema is None:
+        raise NotFound(f"表单「{form_key}」不在该流程版本中")
+    return validate_submission(schema, data)
+
+
+def fire_timers(instance_id: str, *, clock: Clock) -> bool:
+    """Fire the instance's due timers if any; False when there was nothing due.
+
+    The row is locked (SKIP LOCKED on PostgreSQL) so concurrent workers never fire
+    the same instance twice; the version check backs that up everywhere.
+    """
+    now = clock.now()
+    locked = db.session.scalar(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now,
+               ProcessInstance.status == InstanceStatus.RUNNING)
+        .with_for_update(skip_locked=True))
+    if locked is None:
+        return False
+    loaded = _load_instance(instance_id)
+    with engine.engine_time(clock):
+        engine.fire_timers(loaded.workflow)
+        sync_instance(loaded.instance, loaded.workflow, now)
+    _audit(now, "timers.fired", None, loaded.instance, {})
+    db.session.flush()
+    return True
+
+
+def due_timer_instances(now_clock: Clock, limit: int) -> list[str]:
+    """Ids of running instances whose next timer is due, earliest first (indexed)."""
+    return list(db.session.scalars(
+        select(ProcessInstance.id)
+        .where(ProcessInstance.next_timer_at <= now_clock.now(),
+               ProcessInstance.status == InstanceStatus.RUNNING)
+        .order_by(ProcessInstance.next_timer_at).limit(limit)))
+
+
+def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any], *,
+                    clock: Clock, actor: Actor | None = None) -> list[str]:
+    """Deliver a message to every instance waiting for it under `correlation_key`."""
+    ids = list(db.session.scalars(
+        select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == name,
+            MessageSubscription.correlation_key == correlation_key)))
+    if not ids:
+        raise NotFound(f"没有等待消息「{name}」的案件 {correlation_key}")
+    now = clock.now()
+    for instance_id in ids:
+        loaded = _load_instance(instance_id)
+        with engine.engine_time(clock):
+            # Due timers first: otherwise an event-based gateway could run both branches.
+            engine.fire_timers(loaded.workflow)
+            if name in engine.waiting_message_names(loaded.workflow):
+                engine.send_message(loaded.workflow, name, payload)
+            sync_instance(loaded.instance, loaded.workflow, now)
+        _audit(now, "message.delivered", actor, loaded.instance,
+               {"message": name, "fields": sorted(payload)})
+    db.session.flush()
+    return ids
+
+
+def _audit(now, action: str, actor: Actor | None, instance: ProcessInstance,
+           summary: dict[str, Any], *, task_id: str | None = None) -> None:
+    kwargs: dict[str, Any] = {"instance_id": instance.id, "task_id": task_id, "summary": summary}
+    if actor is not None:
+        kwargs.update(actor_id=actor.user_id, actor_label=actor.label)
+    record(now, action, **kwargs)

@@ -1,0 +1,117 @@
+"""Keep the SQL view of an instance (state, task rows, timers, subscriptions) in step with the engine.
+
+Reconciled from the engine's own task list after every step, never patched by guesswork:
+an interrupting boundary event, a multi-instance cancel or a gateway can remove tasks
+we did not touch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.errors import OneDoorError
+from app.extensions import db
+from app.org import lanes
+from app.workflow import engine
+from app.workflow.forms import FORM_SCHEMA_PROPERTY
+from app.workflow.models import (
+    HumanTask,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessInstance,
+    TaskState,
+)
+
+DUE_PROPERTY = "dueAt"
+DEPARTMENT_PROPERTY = "candidateDepartment"
+
+
+class Unassignable(OneDoorError):
+    """A new task has nobody to go to; the whole step is refused."""
+
+    code = "unassignable"
+    http_status = 422
+
+
+def sync_instance(instance: ProcessInstance, workflow: Any, now: datetime) -> None:
+    """Write state, status, next timer, task rows and subscriptions for `instance`."""
+    instance.state = engine.serialize(workflow)
+    instance.updated_at = now
+    if engine.is_completed(workflow):
+        instance.status = InstanceStatus.COMPLETED
+        instance.completed_at = now
+        instance.next_timer_at = None
+    else:
+        instance.next_timer_at = engine.next_timer_due(workflow)
+    _sync_tasks(instance, workflow, now)
+    _sync_subscriptions(instance, workflow)
+
+
+def _sync_tasks(instance: ProcessInstance, workflow: Any, now: datetime) -> None:
+    ready = {task.id: task for task in engine.ready_user_tasks(workflow)}
+    open_rows = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)).all()
+    open_ids = set()
+    for row in open_rows:
+        open_ids.add(row.id)
+        if row.id not in ready:
+            row.state = TaskState.CANCELLED
+            row.completed_at = now
+            record(now, "task.cancelled", instance_id=instance.id, task_id=row.id,
+                   summary={"bpmn_id": row.bpmn_id})
+    for task_id, task in ready.items():
+        if task_id not in open_ids and db.session.get(HumanTask, task_id) is None:
+            _create_task(instance, workflow, task, now)
+
+
+def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTask,
+                 now: datetime) -> None:
+    department = _property_value(workflow, task, DEPARTMENT_PROPERTY)
+    try:
+        who = lanes.resolve(task.lane, instance.org_unit_id, department)
+    except lanes.LaneError as exc:
+        raise Unassignable(f"任务「{task.title}」无法分派: {exc}") from exc
+    row = HumanTask(
+        id=task.id, instance_id=instance.id, process_id=task.process_id,
+        business_key=instance.business_key, bpmn_id=task.bpmn_id, title=task.title,
+        lane=task.lane, candidate_department_id=who.department_id,
+        candidate_org_unit_id=who.org_unit_id, candidate_role=who.role,
+        state=TaskState.READY, created_at=now, due_at=_due_at(workflow, task),
+        form_key=task.properties.get(FORM_SCHEMA_PROPERTY))
+    db.session.add(row)
+    record(now, "task.created", instance_id=instance.id, task_id=task.id,
+           summary={"bpmn_id": task.bpmn_id, "lane": task.lane})
+
+
+def _property_value(workflow: Any, task: engine.ReadyTask, name: str) -> Any:
+    expression = task.properties.get(name)
+    if not expression:
+        return None
+    return engine.evaluate(workflow, task.id, expression)
+
+
+def _due_at(workflow: Any, task: engine.ReadyTask) -> datetime | None:
+    value = _property_value(workflow, task, DUE_PROPERTY)
+    if value is None:
+        return task.boundary_due
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise Unassignable(f"任务「{task.title}」的期限表达式没有给出带时区的时间")
+    return moment
+
+
+def _sync_subscriptions(instance: ProcessInstance, workflow: Any) -> None:
+    waiting = set() if instance.status != InstanceStatus.RUNNING else \
+        engine.waiting_message_names(workflow)
+    rows = db.session.scalars(select(MessageSubscription).where(
+        MessageSubscription.instance_id == instance.id)).all()
+    for row in rows:
+        if row.message_name not in waiting:
+            db.session.delete(row)
+    for name in waiting - {row.message_name for row in rows}:
+        db.session.add(MessageSubscription(instance_id=instance.id, message_name=name,
+                                           correlation_key=instance.business_key))
