@@ -21,16 +21,18 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
                                                      "migrations"))
     _import_models()
 
-    from app import health, org, workflow  # noqa: PLC0415 - areas register themselves
+    from app import cases, health, org, workflow  # noqa: PLC0415 - areas register themselves
 
     health.init_app(app)
     org.init_app(app)
     workflow.init_app(app)
+    cases.init_app(app)
     return app
 
 
 def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
     from app.audit import models as _audit  # noqa: F401, PLC0415
+    from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

@@ -7,6 +7,7 @@ from app.calendar.workdays import (
     OverrideDaySource,
     PackageDaySource,
     WorkCalendar,
+    schedule_published,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "OverrideDaySource",
     "PackageDaySource",
     "WorkCalendar",
+    "schedule_published",
 ]

@@ -97,6 +97,11 @@ def _package_years() -> range:
     return range(min(days).year, max(days).year + 1)
 
 
+def schedule_published(day: date) -> bool:
+    """True when the State Council schedule of `day`'s year is in the package (else estimated)."""
+    return day.year in _package_years()
+
+
 class PackageDaySource:
     """Day source backed by the `chinesecalendar` package."""
 

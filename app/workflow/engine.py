@@ -266,6 +266,22 @@ def is_completed(workflow: BpmnWorkflow) -> bool:
     return bool(workflow.completed)
 
 
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The process data as it stands now: the final data, or the frontier tasks' data merged.
+
+    Waiting and ready tasks carry the newest data of their branch; deeper subprocesses
+    (called later) win over their callers, later state changes over earlier ones.
+    """
+    if workflow.completed:
+        return final_data(workflow)
+    frontier = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    frontier.sort(key=lambda task: (task.workflow.depth, task.last_state_change))
+    merged: dict[str, Any] = {}
+    for task in frontier:
+        merged.update(task.data)
+    return merged
+
+
 def final_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """Data of a finished workflow (or of the last completed task)."""
     if workflow.data:

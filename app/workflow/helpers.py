@@ -3,7 +3,10 @@
 They read the engine's clock, so a test or simulation that moves time moves them too.
 """
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +51,45 @@ def deadline(amount: int, unit: str = "day", day_type: str = "working", start: A
     return _CALENDAR.deadline(begin, int(amount), unit, day_type).due.isoformat()
 
 
+@dataclass(frozen=True)
+class DeadlineRule:
+    """One row of a deployment's deadline table (deadlines.dmn)."""
+
+    amount: int
+    unit: str
+    day_type: str
+
+
+# The deadline table of the deployment the engine is running; bound by the services
+# around every engine call, so `rule_due` always reads the table deployed with the diagram.
+_rules: contextvars.ContextVar[Mapping[str, DeadlineRule] | None] = contextvars.ContextVar(
+    "onedoor_deadline_rules", default=None)
+
+
+@contextlib.contextmanager
+def bound_rules(rules: Mapping[str, DeadlineRule]) -> Iterator[None]:
+    """Make `rules` the table `rule_due` reads for the duration of the block."""
+    token = _rules.set(rules)
+    try:
+        yield
+    finally:
+        _rules.reset(token)
+
+
+def deadline_rule(code: str) -> DeadlineRule:
+    """The bound table's rule `code`, or LookupError naming it."""
+    rules = _rules.get()
+    if rules is None or code not in rules:
+        raise LookupError(f"期限规则「{code}」不在期限规则表中")
+    return rules[code]
+
+
+def rule_due(code: str, start: Any = None) -> str:
+    """Due time (ISO string) of deadline rule `code` from `start` (default: now)."""
+    rule = deadline_rule(code)
+    return deadline(rule.amount, rule.unit, rule.day_type, start or None)
+
+
 def iso(moment: Any) -> str:
     """ISO 8601 text of a datetime (timers need strings)."""
     return _as_datetime(moment).isoformat()
@@ -65,4 +107,5 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "add_hours": add_hours,
     "deadline": deadline,
     "iso": iso,
+    "rule_due": rule_due,
 }

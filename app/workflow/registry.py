@@ -1,21 +1,26 @@
 """Parsed deployments, cached per process. Deployments never change, so the cache never goes stale."""
 
+import ast
+import contextlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
 
 from app.extensions import db
 from app.workflow import engine
 from app.workflow.forms import parse_form
-from app.workflow.helpers import HELPERS
+from app.workflow.helpers import HELPERS, DeadlineRule, bound_rules
 from app.workflow.models import DeploymentFile, FileKind
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, make_script_engine
 
 _SCRIPT_ENGINE = make_script_engine({**DEFAULT_SAFE_NAMES, **HELPERS})
 _CACHE_SIZE = 64
+DEADLINE_DECISION = "deadlines"
 
 
 @dataclass
@@ -26,6 +31,7 @@ class LoadedDeployment:
     process_id: str
     specs: engine.LoadedSpecs
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deadline_rules: dict[str, DeadlineRule] = field(default_factory=dict)
 
 
 class _Cache:
@@ -74,9 +80,44 @@ def load(deployment_id: int, process_id: str) -> LoadedDeployment:
     dmn = {f.name: f.content for f in files if f.kind == FileKind.DMN}
     forms = {f.name: parse_form(f.content, f.name) for f in files if f.kind == FileKind.FORM}
     loaded = LoadedDeployment(deployment_id, process_id,
-                              engine.parse_specs(process_id, bpmn, dmn), forms)
+                              engine.parse_specs(process_id, bpmn, dmn), forms,
+                              parse_deadline_rules(dmn))
     _cache.put(deployment_id, loaded)
     return loaded
+
+
+@contextlib.contextmanager
+def bound(loaded: LoadedDeployment) -> Iterator[None]:
+    """Run engine work with the deployment's deadline table visible to `rule_due`."""
+    with bound_rules(loaded.deadline_rules):
+        yield
+
+
+def parse_deadline_rules(dmn: Mapping[str, str]) -> dict[str, DeadlineRule]:
+    """Rows of the `deadlines` decision table: rule code → amount, unit and day type.
+
+    Read directly rather than through the DMN engine: every cell of this table is a
+    literal, and a helper needs the whole table, not one evaluated row.
+    """
+    for text in dmn.values():
+        root = etree.fromstring(text.encode("utf-8"))
+        for decision in root.iter("{*}decision"):
+            if decision.get("id") == DEADLINE_DECISION:
+                return _deadline_rows(decision)
+    return {}
+
+
+def _deadline_rows(decision) -> dict[str, DeadlineRule]:
+    table = decision.find("{*}decisionTable")
+    outputs = [output.get("name") for output in table.findall("{*}output")]
+    rules = {}
+    for row in table.findall("{*}rule"):
+        [code] = [ast.literal_eval(cell.findtext("{*}text").strip())
+                  for cell in row.findall("{*}inputEntry")]
+        values = dict(zip(outputs, (ast.literal_eval(cell.findtext("{*}text").strip())
+                                    for cell in row.findall("{*}outputEntry")), strict=True))
+        rules[code] = DeadlineRule(int(values["amount"]), values["unit"], values["day_type"])
+    return rules
 
 
 def clear() -> None:

@@ -29,7 +29,7 @@ from app.workflow.models import (
     ProcessInstance,
     TaskState,
 )
-from app.workflow.sync import sync_instance
+from app.workflow.sync import notify_listeners, sync_instance
 
 
 @dataclass
@@ -66,14 +66,24 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
         state="", created_at=now, updated_at=now,
         started_by_id=actor.user_id if actor else None)
     db.session.add(instance)
-    with engine.engine_time(clock):
+    with engine.engine_time(clock), registry.bound(loaded):
         workflow = engine.new_workflow(loaded.specs, seed, registry.script_engine())
         engine.run_engine(workflow)
         sync_instance(instance, workflow, now)
+        notify_listeners(instance, workflow, clock)
     _audit(now, "instance.started", actor, instance,
            {"process_id": process_id, "version": deployment.version})
     db.session.flush()
     return instance
+
+
+def deployed_form(process_id: str, name: str) -> dict[str, Any]:
+    """A form schema deployed with the newest version of a process (e.g. its start form)."""
+    deployment = latest_deployment(process_id)
+    schema = registry.load(deployment.id, process_id).forms.get(name)
+    if schema is None:
+        raise NotFound(f"表单「{name}」不在流程「{process_id}」中")
+    return schema
 
 
 def _load_instance(instance_id: str) -> _Loaded:
@@ -146,12 +156,13 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         raise Conflict("该任务已不在可办理状态")
     values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
-    with engine.engine_time(clock):
+    with engine.engine_time(clock), registry.bound(loaded.deployment):
         engine.complete_user_task(loaded.workflow, task_id, values)
         task.state = TaskState.COMPLETED
         task.completed_at = now
         task.completed_by_id = actor.user_id
         sync_instance(loaded.instance, loaded.workflow, now)
+        notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "task.completed", actor, loaded.instance,
            {"bpmn_id": task.bpmn_id, "fields": sorted(values)}, task_id=task.id)
     db.session.flush()
@@ -186,9 +197,10 @@ def fire_timers(instance_id: str, *, clock: Clock) -> bool:
     if locked is None:
         return False
     loaded = _load_instance(instance_id)
-    with engine.engine_time(clock):
+    with engine.engine_time(clock), registry.bound(loaded.deployment):
         engine.fire_timers(loaded.workflow)
         sync_instance(loaded.instance, loaded.workflow, now)
+        notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "timers.fired", None, loaded.instance, {})
     db.session.flush()
     return True
@@ -215,12 +227,13 @@ def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any],
     now = clock.now()
     for instance_id in ids:
         loaded = _load_instance(instance_id)
-        with engine.engine_time(clock):
+        with engine.engine_time(clock), registry.bound(loaded.deployment):
             # Due timers first: otherwise an event-based gateway could run both branches.
             engine.fire_timers(loaded.workflow)
             if name in engine.waiting_message_names(loaded.workflow):
                 engine.send_message(loaded.workflow, name, payload)
             sync_instance(loaded.instance, loaded.workflow, now)
+            notify_listeners(loaded.instance, loaded.workflow, clock)
         _audit(now, "message.delivered", actor, loaded.instance,
                {"message": name, "fields": sorted(payload)})
     db.session.flush()

@@ -7,12 +7,14 @@ we did not touch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from app.audit.services import record
+from app.clock import Clock
 from app.errors import OneDoorError
 from app.extensions import db
 from app.org import lanes
@@ -28,6 +30,27 @@ from app.workflow.models import (
 
 DUE_PROPERTY = "dueAt"
 DEPARTMENT_PROPERTY = "candidateDepartment"
+LANE_PROPERTY = "candidateLane"
+
+# Called after every step with (instance, current process data, clock). Other areas (the
+# case record) register here, so app.workflow never imports them.
+Listener = Callable[[ProcessInstance, dict[str, Any], Clock], None]
+_listeners: list[Listener] = []
+
+
+def add_listener(listener: Listener) -> None:
+    """Call `listener` after every engine step of every instance (registering twice is a no-op)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def notify_listeners(instance: ProcessInstance, workflow: Any, clock: Clock) -> None:
+    """Tell the registered listeners that `instance` moved; they run in the same unit of work."""
+    if not _listeners:
+        return
+    data = engine.current_data(workflow)
+    for listener in list(_listeners):
+        listener(instance, data, clock)
 
 
 class Unassignable(OneDoorError):
@@ -71,20 +94,21 @@ def _sync_tasks(instance: ProcessInstance, workflow: Any, now: datetime) -> None
 def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTask,
                  now: datetime) -> None:
     department = _property_value(workflow, task, DEPARTMENT_PROPERTY)
+    lane = _property_value(workflow, task, LANE_PROPERTY) or task.lane
     try:
-        who = lanes.resolve(task.lane, instance.org_unit_id, department)
+        who = lanes.resolve(lane, instance.org_unit_id, department)
     except lanes.LaneError as exc:
         raise Unassignable(f"任务「{task.title}」无法分派: {exc}") from exc
     row = HumanTask(
         id=task.id, instance_id=instance.id, process_id=task.process_id,
         business_key=instance.business_key, bpmn_id=task.bpmn_id, title=task.title,
-        lane=task.lane, candidate_department_id=who.department_id,
+        lane=lane, candidate_department_id=who.department_id,
         candidate_org_unit_id=who.org_unit_id, candidate_role=who.role,
         state=TaskState.READY, created_at=now, due_at=_due_at(workflow, task),
         form_key=task.properties.get(FORM_SCHEMA_PROPERTY))
     db.session.add(row)
     record(now, "task.created", instance_id=instance.id, task_id=task.id,
-           summary={"bpmn_id": task.bpmn_id, "lane": task.lane})
+           summary={"bpmn_id": task.bpmn_id, "lane": lane})
 
 
 def _property_value(workflow: Any, task: engine.ReadyTask, name: str) -> Any:

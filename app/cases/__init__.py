@@ -1,0 +1,11 @@
+"""The case record: one code per dispute, parties, route, deadlines, outcome and links."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Keep case records in step with their dispute process after every engine step."""
+    from app.cases.services import on_instance_synced  # noqa: PLC0415
+    from app.workflow.sync import add_listener  # noqa: PLC0415
+
+    add_listener(on_instance_synced)

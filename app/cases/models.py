@@ -1,0 +1,122 @@
+"""The case record (案件): the business view of a dispute, kept in step with its process."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.org.models import _enum
+
+
+class CaseStatus(enum.Enum):
+    """Where a case stands (set by the dispute process through `case_status`)."""
+
+    IN_PROGRESS = "in_progress"  # 办理中
+    RESOLVED = "resolved"        # 已化解，待回访
+    CLOSED = "closed"            # 已销号
+    UNRESOLVED = "unresolved"    # 未化解，已告知后续途径
+    REFERRED = "referred"        # 已移交（如劳动仲裁）
+    REOPENED = "reopened"        # 回访发现新苗头，已立续案
+
+
+CASE_STATUS_LABELS = {CaseStatus.IN_PROGRESS: "办理中", CaseStatus.RESOLVED: "已化解（待回访）",
+                      CaseStatus.CLOSED: "已销号", CaseStatus.UNRESOLVED: "未化解",
+                      CaseStatus.REFERRED: "已移交", CaseStatus.REOPENED: "已立续案"}
+
+
+class RiskTier(enum.Enum):
+    """Risk tier (红橙黄蓝)."""
+
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+
+class Case(db.Model):
+    """One dispute, one code (一案一码). `instance_id` is its dispute process instance."""
+
+    __tablename__ = "dispute_case"
+    __table_args__ = (Index("ix_dispute_case_status_due", "status", "current_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    narrative: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    risk_tier: Mapped[RiskTier] = mapped_column(_enum(RiskTier, "risk_tier"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    people_count: Mapped[int]
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    occurred_on: Mapped[date | None]
+    received_at: Mapped[datetime]
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
+    route: Mapped[str | None] = mapped_column(String(32))
+    handling_department: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(64))
+    current_due_at: Mapped[datetime | None]
+    due_estimated: Mapped[bool] = mapped_column(default=False)
+    result: Mapped[str | None] = mapped_column(String(16))
+    next_route: Mapped[str | None] = mapped_column(String(32))
+    agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    return_visit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("dispute_case.id"), index=True)
+    instance_id: Mapped[str | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
+    parent: Mapped["Case | None"] = relationship(remote_side=[id])
+
+
+def mask(value: str | None, keep_start: int, keep_end: int) -> str | None:
+    """`value` with everything but its first and last characters replaced by '*'."""
+    if not value:
+        return value
+    hidden = len(value) - keep_start - keep_end
+    if hidden <= 0:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * hidden + value[len(value) - keep_end:]
+
+
+class Party(db.Model):
+    """A party to a case. ID number and phone are personal data: lists show them masked."""
+
+    __tablename__ = "case_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dispute_case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+    @property
+    def masked_id_number(self) -> str | None:
+        """ID number as lists show it: 620702********1234."""
+        return mask(self.id_number, 6, 4)
+
+    @property
+    def masked_phone(self) -> str | None:
+        """Phone as lists show it: 139****5678."""
+        return mask(self.phone, 3, 4)
+
+
+class CaseSequence(db.Model):
+    """The last number handed out per code prefix and year (one row, bumped with UPDATE … RETURNING)."""
+
+    __tablename__ = "case_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(default=0)

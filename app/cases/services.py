@@ -1,0 +1,167 @@
+"""Case services: intake (统一受理) with a case code, risk changes, and the process listener.
+
+Services flush and never commit; the caller's unit of work commits once, so the case
+row and its dispute process instance are created together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app.audit.services import record
+from app.calendar import schedule_published
+from app.cases.codes import DEFAULT_PREFIX, next_case_code
+from app.cases.models import Case, CaseStatus, Party, RiskTier
+from app.clock import Clock
+from app.errors import NotFound
+from app.extensions import db
+from app.org.services import Actor
+from app.workflow import services as workflow
+from app.workflow.forms import validate_submission
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
+
+DISPUTE_PROCESS = "dispute"
+RISK_ALERT_PROCESS = "risk_alert"
+INTAKE_FORM = "intake.json"
+LOCAL = ZoneInfo("Asia/Shanghai")
+RETURN_VISIT_FIELDS = ("state_of_mind", "abnormal_behaviour", "abnormal_detail", "mediation_opinion",
+                       "performance", "new_signs", "new_signs_detail")
+
+
+def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
+              actor: Actor | None = None, parent_id: int | None = None,
+              prefix: str = DEFAULT_PREFIX) -> Case:
+    """统一受理: validate the intake form, give the case its code and start its dispute process."""
+    values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM), intake)
+    now = clock.now()
+    case = Case(
+        code=next_case_code(now.astimezone(LOCAL).year, prefix), title=values["title"],
+        narrative=values["narrative"], channel=values["channel"],
+        external_ref=values.get("external_ref"), category=values["category"],
+        risk_tier=RiskTier(values["risk_tier"]), amount=Decimal(str(values.get("amount", 0))),
+        people_count=values["people_count"], org_unit_id=org_unit_id,
+        address=values.get("address", ""), occurred_on=_date(values.get("occurred_on")),
+        received_at=now, received_by_id=actor.user_id if actor else None,
+        status=CaseStatus.IN_PROGRESS, updated_at=now, parent_id=parent_id,
+        parties=[Party(**party) for party in values["parties"]])
+    db.session.add(case)
+    db.session.flush()
+    instance = workflow.start_instance(DISPUTE_PROCESS, business_key=case.code,
+                                       org_unit_id=org_unit_id, data=process_data(case),
+                                       clock=clock, actor=actor)
+    case.instance_id = instance.id
+    if case.risk_tier == RiskTier.RED:
+        _raise_alert(case, clock, actor)
+    record(now, "case.opened", actor_id=actor.user_id if actor else None,
+           actor_label=actor.label if actor else "系统", instance_id=instance.id,
+           summary={"code": case.code, "channel": case.channel, "parent_id": parent_id})
+    db.session.flush()
+    return case
+
+
+def process_data(case: Case) -> dict[str, Any]:
+    """What the dispute process starts with: routing inputs, never personal data."""
+    return {"title": case.title, "channel": case.channel, "category": case.category,
+            "risk_tier": case.risk_tier.value, "amount": float(case.amount),
+            "people_count": case.people_count, "case_status": CaseStatus.IN_PROGRESS.value,
+            "result": None, "agreement": None, "follow_up": False}
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def get_case(code: str) -> Case:
+    """The case with `code`."""
+    case = db.session.scalar(select(Case).where(Case.code == code))
+    if case is None:
+        raise NotFound(f"案件 {code} 不存在")
+    return case
+
+
+def change_risk_tier(code: str, tier: str, *, clock: Clock, actor: Actor | None = None) -> Case:
+    """Change a case's risk tier; raising it to red puts a task in the coordinator's inbox at once."""
+    case = get_case(code)
+    old, new = case.risk_tier, RiskTier(tier)
+    case.risk_tier = new
+    case.updated_at = clock.now()
+    if new == RiskTier.RED and old != RiskTier.RED:
+        _raise_alert(case, clock, actor)
+    record(clock.now(), "case.risk_changed", actor_id=actor.user_id if actor else None,
+           actor_label=actor.label if actor else "系统", instance_id=case.instance_id,
+           summary={"code": code, "from": old.value, "to": new.value})
+    db.session.flush()
+    return case
+
+
+def _raise_alert(case: Case, clock: Clock, actor: Actor | None) -> None:
+    workflow.start_instance(RISK_ALERT_PROCESS, business_key=case.code, org_unit_id=case.org_unit_id,
+                            data={"title": case.title, "risk_tier": case.risk_tier.value},
+                            clock=clock, actor=actor)
+
+
+def follow_ups(case: Case) -> list[Case]:
+    """Cases opened from this one's return visit."""
+    return list(db.session.scalars(select(Case).where(Case.parent_id == case.id).order_by(Case.id)))
+
+
+# --------------------------------------------------------------------------- listener
+
+def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: Clock) -> None:
+    """Mirror a dispute instance's data into its case (registered with app.workflow.sync)."""
+    if instance.process_id != DISPUTE_PROCESS:
+        return
+    case = db.session.scalar(select(Case).where(Case.code == instance.business_key))
+    if case is None:
+        return
+    case.instance_id = instance.id
+    _mirror(case, data)
+    _refresh_due(case, instance.id)
+    case.updated_at = clock.now()
+    if case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED) and case.closed_at is None:
+        case.closed_at = clock.now()
+    if data.get("follow_up") and not follow_ups(case):
+        _open_follow_up(case, data, clock)
+
+
+def _mirror(case: Case, data: dict[str, Any]) -> None:
+    if data.get("case_status"):
+        case.status = CaseStatus(data["case_status"])
+    case.route = data.get("route") or case.route
+    case.handling_department = data.get("department") or None
+    if data.get("level_name"):
+        case.level = data["level_name"]
+    case.result = data.get("result") or case.result
+    case.next_route = data.get("next_route") or case.next_route
+    if data.get("agreement"):
+        case.agreement = data["agreement"]
+    if "state_of_mind" in data:
+        case.return_visit = {key: data.get(key) for key in RETURN_VISIT_FIELDS}
+
+
+def _refresh_due(case: Case, instance_id: str) -> None:
+    """The case's current deadline: the earliest open task of its process."""
+    due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
+        HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY))
+    case.current_due_at = due
+    case.due_estimated = due is not None and not schedule_published(due.astimezone(LOCAL).date())
+
+
+def _open_follow_up(case: Case, data: dict[str, Any], clock: Clock) -> Case:
+    intake = {
+        "title": f"{case.title}（回访续案）"[:100],
+        "narrative": data.get("new_signs_detail") or f"案件 {case.code} 回访发现新的纠纷苗头",
+        "channel": "follow_up", "category": case.category, "risk_tier": case.risk_tier.value,
+        "amount": float(case.amount), "people_count": case.people_count,
+        "address": case.address, "external_ref": case.code,
+        "parties": [{key: value for key, value in (("name", p.name), ("role", p.role),
+                                                   ("id_number", p.id_number), ("phone", p.phone))
+                     if value} for p in case.parties],
+    }
+    return open_case(intake, org_unit_id=case.org_unit_id, clock=clock, parent_id=case.id)
