@@ -129,7 +129,7 @@ def handlers(org, clock):
     """Handlers for departments the demo has no user in: username → department code (甘州区)."""
     def add():
         for username, code in (("petition", "petition"), ("housing", "housing"),
-                               ("health", "health")):
+                               ("health", "health"), ("police", "police")):
             user = User(username=username, display_name=f"{code}承办人", created_at=clock.now(),
                         password_hash="-")
             db.session.add(user)
