@@ -2,12 +2,14 @@
 
 import logging
 import sys
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.clock import Clock, FrozenClock
 from app.extensions import db
 from app.org.models import LaneRule
 from app.unit_of_work import run_unit
@@ -64,14 +66,43 @@ def deploy_command(note: str) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="只扫描一轮后退出。")
-def worker_command(once: bool) -> None:
-    """Run the background worker (due timers)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    clock = current_app.extensions["onedoor.clock"]
-    batch = current_app.config["WORKER_BATCH_SIZE"]
+@click.option("--once", is_flag=True, help="只扫描一批后退出。")
+@click.option("--until-idle", is_flag=True, help="持续扫描，直到没有到期的定时器后退出。")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="每批认领的实例数（默认 ONEDOOR_WORKER_BATCH_SIZE）。")
+@click.option("--now", "frozen_now", callback=lambda ctx, param, value: _aware(value),
+              help="把时钟固定在该时刻（带时区的 ISO 时间），仅供测试与模拟。")
+def worker_command(once: bool, until_idle: bool, batch_size: int | None,
+                   frozen_now: datetime | None) -> None:
+    """Run the background worker (due timers). Run several processes for more throughput."""
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    logging.getLogger("onedoor").setLevel(logging.INFO)  # SpiffWorkflow logs every step at INFO
+    clock = _worker_clock(frozen_now)
+    batch = batch_size or current_app.config["WORKER_BATCH_SIZE"]
     if once:
         result = sweep(clock, batch)
-        click.echo(f"fired={result.fired} skipped={result.skipped} failed={result.failed}")
-        return
-    run_forever(clock, batch, current_app.config["WORKER_POLL_SECONDS"])
+    else:
+        result = run_forever(clock, batch, current_app.config["WORKER_POLL_SECONDS"],
+                             until_idle=until_idle)
+    click.echo(f"fired={result.fired} skipped={result.skipped} failed={result.failed}")
+
+
+def _aware(value: str | None) -> datetime | None:
+    """Parse `--now`: an ISO 8601 time that carries a time zone."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter("需要带时区的 ISO 时间，例如 2026-03-04T08:00:00+08:00")
+    return moment
+
+
+def _worker_clock(frozen_now: datetime | None) -> Clock:
+    """The app's clock, or a clock frozen at `--now` (tests and simulations only)."""
+    if frozen_now is None:
+        return current_app.extensions["onedoor.clock"]
+    return FrozenClock(frozen_now)

@@ -1,72 +1,188 @@
 """The background worker: fires due BPMN timers from the indexed `next_timer_at`.
 
-Every instance is fired in its own transaction. On PostgreSQL the row is locked
-with SKIP LOCKED, so several workers share the queue without doing anything twice;
-a worker killed mid-batch loses only its uncommitted transaction, which the next
-sweep redoes.
+Each `flask worker` is one OS process; run several for more throughput. A sweep
+claims up to a batch of due instances in one statement
+(`ORDER BY next_timer_at LIMIT n FOR UPDATE SKIP LOCKED` on PostgreSQL), so
+concurrent workers take disjoint batches instead of queueing behind one another at
+the head of the queue, then fires them inside that one transaction, each under a
+savepoint. The row locks are the claim: a worker killed mid-batch holds nothing
+once its connection drops, and its uncommitted batch is redone by the next sweep;
+a committed fire moves `next_timer_at` on, so nothing is fired twice. The version
+column backs this up wherever locks are absent (SQLite, where one worker is
+supported).
+
+An instance whose timers fail to fire (a broken expression, a task nobody can
+receive) is not retried in a hot loop at the head of the queue: its
+`next_timer_at` is pushed back by `RETRY_AFTER` and a `timers.failed` audit event
+says why.
 """
 
 import logging
 import signal
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit.services import record
 from app.clock import Clock
-from app.errors import Conflict
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow import services
+from app.workflow.models import InstanceStatus, ProcessInstance
 
 log = logging.getLogger("onedoor.worker")
+
+RETRY_AFTER = timedelta(minutes=5)
+# Errors of the connection or the database as a whole, not of one instance: the
+# batch is abandoned (rolled back whole) and the next sweep tries again.
+TRANSIENT = (OperationalError, InterfaceError)
+_STOP_CHECK_SECONDS = 0.2
 
 
 @dataclass
 class SweepResult:
     """What one sweep did."""
 
+    claimed: int = 0
     fired: int = 0
     skipped: int = 0
     failed: int = 0
 
 
+def claim_due(now: datetime, limit: int) -> list[tuple[str, datetime]]:
+    """Lock up to `limit` due running instances no other worker holds, earliest first.
+
+    Returns (id, next_timer_at) pairs. The locks last until the caller's transaction ends.
+    """
+    rows = db.session.execute(
+        select(ProcessInstance.id, ProcessInstance.next_timer_at)
+        .where(ProcessInstance.next_timer_at <= now,
+               ProcessInstance.status == InstanceStatus.RUNNING)
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True))
+    return [(row.id, row.next_timer_at) for row in rows]
+
+
 def sweep(clock: Clock, batch_size: int) -> SweepResult:
-    """Fire every instance whose timer is due (one batch)."""
+    """Claim one batch of due instances and fire them; commit once."""
+    return run_unit(lambda: _fire_batch(clock, batch_size), retries=0)
+
+
+def _fire_batch(clock: Clock, batch_size: int) -> SweepResult:
     result = SweepResult()
-    ids = services.due_timer_instances(clock, batch_size)
-    db.session.rollback()  # end the read transaction before the per-instance ones
-    for instance_id in ids:
-        try:
-            fired = run_unit(lambda i=instance_id: services.fire_timers(i, clock=clock),
-                             retries=0)
-        except Conflict:
-            fired = False
-        except Exception:
-            log.exception("firing timers of instance %s failed", instance_id)
-            result.failed += 1
-            continue
-        if fired:
-            result.fired += 1
-        else:
-            result.skipped += 1
+    now = clock.now()
+    claimed = claim_due(now, batch_size)
+    result.claimed = len(claimed)
+    for instance_id, due in claimed:
+        _fire_one(instance_id, due, clock, now, result)
     return result
 
 
-def run_forever(clock: Clock, batch_size: int, poll_seconds: float) -> None:
-    """Sweep until SIGTERM/SIGINT; sleep only when a sweep found nothing to do."""
-    stopping = False
+class NoProgress(RuntimeError):
+    """The engine fired nothing although the index said a timer was due."""
 
-    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
-        nonlocal stopping
-        stopping = True
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+def _fire_one(instance_id: str, due: datetime, clock: Clock, now: datetime,
+              result: SweepResult) -> None:
+    """Fire one claimed instance under a savepoint, so its failure spares the batch."""
+    try:
+        with db.session.begin_nested():
+            fired = services.fire_timers(instance_id, clock=clock)
+            if fired and db.session.get(ProcessInstance, instance_id).next_timer_at == due:
+                # Index and engine disagree: without this the instance would be
+                # "fired" again on every sweep, forever, at the head of the queue.
+                raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
+    except TRANSIENT:
+        raise
+    except StaleDataError:
+        # Unlocked databases only: a request changed the instance after we read it.
+        result.skipped += 1
+        return
+    except Exception as exc:  # noqa: BLE001 - one broken instance must not stop the queue
+        log.exception("firing timers of instance %s failed", instance_id)
+        _postpone(instance_id, now, exc)
+        result.failed += 1
+        return
+    if fired:
+        result.fired += 1
+    else:
+        result.skipped += 1
+
+
+def _postpone(instance_id: str, now: datetime, exc: Exception) -> None:
+    """Push a failing instance's next timer back and say why in the audit trail."""
+    retry_at = now + RETRY_AFTER
+    db.session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now)
+        .values(next_timer_at=retry_at)
+        .execution_options(synchronize_session=False))
+    record(now, "timers.failed", instance_id=instance_id,
+           summary={"error": type(exc).__name__, "message": str(exc)[:500],
+                    "retry_at": retry_at.isoformat()})
+
+
+class _Stopper:
+    """Turns SIGTERM/SIGINT into a flag the loop checks between batches."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+
+    def _stop(self, signum, frame) -> None:  # noqa: ARG002 - signal handler signature
+        self.stopping = True
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking early when asked to stop."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(_STOP_CHECK_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+def _safe_sweep(clock: Clock, batch_size: int) -> SweepResult | None:
+    """A sweep, or None when the database failed (logged; the caller backs off)."""
+    try:
+        return sweep(clock, batch_size)
+    except Exception:  # noqa: BLE001 - keep the worker alive through database outages
+        log.exception("sweep failed; backing off")
+        return None
+
+
+def run_forever(clock: Clock, batch_size: int, poll_seconds: float, *,
+                until_idle: bool = False) -> SweepResult:
+    """Sweep until SIGTERM/SIGINT (or, with `until_idle`, until nothing is due).
+
+    Sleeps only when a sweep claimed nothing or the database failed. Returns the totals.
+    """
+    stopper = _Stopper()
+    total = SweepResult()
     log.info("worker started")
-    while not stopping:
-        result = sweep(clock, batch_size)
+    while not stopper.stopping:
+        result = _safe_sweep(clock, batch_size)
+        if result is None:
+            stopper.sleep(poll_seconds)
+            continue
+        _add(total, result)
         if result.fired or result.failed:
             log.info("fired %s, skipped %s, failed %s", result.fired, result.skipped,
                      result.failed)
-        if result.fired + result.skipped < batch_size:
-            time.sleep(poll_seconds)
-    log.info("worker stopped")
+        if result.claimed == 0:
+            if until_idle:
+                break
+            stopper.sleep(poll_seconds)
+    log.info("worker stopped: fired %s, skipped %s, failed %s", total.fired, total.skipped,
+             total.failed)
+    return total
+
+
+def _add(total: SweepResult, result: SweepResult) -> None:
+    total.claimed += result.claimed
+    total.fired += result.fired
+    total.skipped += result.skipped
+    total.failed += result.failed
