@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean
+.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -19,7 +19,14 @@ $(BIN)/flask: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/flask ## Create .venv and install OneDoor with its dev tools
+VENDOR_STAMP := app/static/vendor/.stamp
+
+$(VENDOR_STAMP): package-lock.json $(BIN)/flask
+	npm ci --silent --no-audit --no-fund
+	$(BIN)/flask vendor-assets
+	@touch $@
+
+install: $(BIN)/flask $(VENDOR_STAMP) ## Create .venv, install OneDoor with its dev tools and the front-end files
 
 run: install ## Install, migrate, seed the demo, deploy processes, serve on 127.0.0.1:8000 with the worker
 	$(BIN)/flask db upgrade
@@ -32,7 +39,13 @@ serve: ## Start gunicorn and the background worker (already installed and migrat
 	$(BIN)/flask worker & \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
-test: install ## Run the whole suite on SQLite, then on PostgreSQL ($(PG_ADMIN_URL))
+browser-deps: ## Install Debian's Chromium and a CJK font for the browser tests (as root)
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "请以 root 安装: apt-get install chromium fonts-wqy-microhei"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: install browser-deps ## Run the whole suite on SQLite, then on PostgreSQL ($(PG_ADMIN_URL))
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

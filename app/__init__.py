@@ -21,12 +21,15 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
                                                      "migrations"))
     _import_models()
 
-    from app import cases, health, org, workflow  # noqa: PLC0415 - areas register themselves
+    from app import auth, cases, health, inbox, org, ui, workflow  # noqa: PLC0415 - areas register
 
     health.init_app(app)
     org.init_app(app)
     workflow.init_app(app)
     cases.init_app(app)
+    auth.init_app(app)
+    ui.init_app(app)
+    inbox.init_app(app)
     return app
 
 

@@ -23,7 +23,7 @@ from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment")
+EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
 ALLOWED_NAMES = frozenset(HELPERS) | frozenset(DEFAULT_SAFE_NAMES)
 
 

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -107,6 +107,7 @@ class HumanTask(db.Model):
         Index("ix_human_task_assignee", "assignee_id", "state"),
         Index("ix_human_task_instance", "instance_id", "state"),
         Index("ix_human_task_due", "state", "due_at"),
+        Index("ix_human_task_warn", "state", "warn_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -127,8 +128,26 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     form_key: Mapped[str | None] = mapped_column(String(255))
+    warn_at: Mapped[datetime | None]
+    draft: Mapped[dict | None] = mapped_column(JSON)
 
     instance: Mapped[ProcessInstance] = relationship()
+
+
+WARNING_SHARE = 2 / 3
+
+
+@event.listens_for(HumanTask, "before_insert")
+@event.listens_for(HumanTask, "before_update")
+def _set_warn_at(mapper, connection, task: HumanTask) -> None:  # noqa: ARG001 - event signature
+    """The yellow-warning moment: a share of the way from creation to the due time.
+
+    Stored so that the "due soon" inbox tab is an indexed comparison on every database.
+    """
+    if task.due_at is None or task.created_at is None:
+        task.warn_at = None
+    else:
+        task.warn_at = task.created_at + (task.due_at - task.created_at) * WARNING_SHARE
 
 
 class MessageSubscription(db.Model):

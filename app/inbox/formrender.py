@@ -1,0 +1,145 @@
+"""Turn a JSON Schema form (plus its optional UI hints) into HTML fields, and a post back into data.
+
+Supported shapes: strings (text, textarea, date, date-time, tel, email), numbers, integers,
+booleans, enums (select or radio, labels from `oneOf`/`ui:enumNames`), arrays of enum strings
+(checkboxes), nested objects, and arrays of objects (a repeating table of rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+EXTRA_ROWS = 1
+
+
+@dataclass
+class Field:
+    """One input as the template draws it."""
+
+    name: str
+    label: str
+    widget: str
+    required: bool = False
+    help: str = ""
+    value: Any = None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    children: list[Field] = field(default_factory=list)
+    rows: list[list[Field]] = field(default_factory=list)
+
+
+def _options(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if "oneOf" in prop:
+        return [(str(o["const"]), o.get("title", str(o["const"]))) for o in prop["oneOf"]]
+    values = prop.get("enum") or prop.get("items", {}).get("enum") or []
+    names = hints.get("ui:enumNames") or prop.get("enumNames") or values
+    return [(str(v), str(n)) for v, n in zip(values, names, strict=False)]
+
+
+def _widget(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> str:
+    kind, fmt = prop.get("type"), prop.get("format")
+    if hints.get("ui:widget"):
+        widget = str(hints["ui:widget"])
+    elif "enum" in prop or "oneOf" in prop:
+        widget = "radio" if len(_options(prop, hints)) <= 3 else "select"
+    elif kind == "array":
+        widget = "checkboxes" if "enum" in prop.get("items", {}) else "table"
+    elif kind == "string":
+        long_text = prop.get("maxLength", 0) > 200
+        widget = {"date": "date", "date-time": "datetime", "email": "email"}.get(
+            fmt or "", "textarea" if long_text else "text")
+    else:
+        widget = {"integer": "integer", "number": "number", "boolean": "checkbox",
+                  "object": "group"}.get(str(kind), "text")
+    return widget
+
+
+def _attrs(prop: Mapping[str, Any]) -> dict[str, Any]:
+    names = {"minimum": "min", "maximum": "max", "maxLength": "maxlength",
+             "minLength": "minlength", "pattern": "pattern"}
+    return {html: prop[key] for key, html in names.items() if key in prop}
+
+
+def build_fields(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
+                 values: Mapping[str, Any] | None, errors: Mapping[str, list[str]] | None,
+                 prefix: str = "") -> list[Field]:
+    """Fields for every property, in `ui:order` when given, with values and errors attached."""
+    ui, values, errors = ui or {}, values or {}, errors or {}
+    props = schema.get("properties", {})
+    order = [n for n in ui.get("ui:order", []) if n in props] + \
+        [n for n in props if n not in ui.get("ui:order", [])]
+    required = set(schema.get("required", []))
+    return [_field(prefix + name, props[name], hints=ui.get(name, {}), value=values.get(name),
+                   errors=errors, required=name in required)
+            for name in order if not ui.get(name, {}).get("ui:hidden")]
+
+
+def _field(name: str, prop: Mapping[str, Any], *, hints: Mapping[str, Any], value: Any,
+           errors: Mapping[str, list[str]], required: bool) -> Field:
+    widget = _widget(prop, hints)
+    result = Field(name=name, label=prop.get("title", name.rsplit(".", 1)[-1]), widget=widget,
+                   required=required, help=hints.get("ui:help") or prop.get("description", ""),
+                   value=value if value is not None else prop.get("default"),
+                   options=_options(prop, hints), errors=list(errors.get(name, [])),
+                   attrs=_attrs(prop))
+    if widget == "group":
+        result.children = build_fields(prop, hints, value or {}, errors, prefix=f"{name}.")
+    if widget == "table":
+        items = prop.get("items", {})
+        existing = value if isinstance(value, list) else []
+        count = max(len(existing) + EXTRA_ROWS, prop.get("minItems", 1))
+        result.rows = [build_fields(items, hints.get("items", {}),
+                                    existing[i] if i < len(existing) else {}, errors,
+                                    prefix=f"{name}.{i}.")
+                       for i in range(count)]
+        result.children = result.rows[0] if result.rows else []
+    return result
+
+
+def _coerce(prop: Mapping[str, Any], raw: str) -> Any:
+    """Convert posted text to the schema's type; leave unconvertible text for the validator."""
+    kind = prop.get("type")
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw) if "." in raw else int(raw)
+    except ValueError:
+        return raw
+    if kind == "boolean":
+        return raw in {"on", "true", "1", "yes"}
+    return raw
+
+
+def parse_submission(schema: Mapping[str, Any], form: MultiDict, prefix: str = "") -> dict[str, Any]:
+    """Rebuild nested data from dotted field names; empty inputs are left out."""
+    data: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        key, kind = prefix + name, prop.get("type")
+        if kind == "object":
+            nested = parse_submission(prop, form, prefix=f"{key}.")
+            if nested:
+                data[name] = nested
+        elif kind == "array" and "enum" in prop.get("items", {}):
+            data[name] = form.getlist(key)
+        elif kind == "array":
+            rows = _parse_rows(prop.get("items", {}), form, key)
+            if rows:
+                data[name] = rows
+        elif kind == "boolean":
+            data[name] = _coerce(prop, form.get(key, ""))
+        elif form.get(key, "").strip() != "":
+            data[name] = _coerce(prop, form[key].strip())
+    return data
+
+
+def _parse_rows(items: Mapping[str, Any], form: MultiDict, key: str) -> list[dict[str, Any]]:
+    indexes = sorted({int(k[len(key) + 1:].split(".", 1)[0]) for k in form
+                      if k.startswith(f"{key}.") and k[len(key) + 1:].split(".", 1)[0].isdigit()})
+    rows = [parse_submission(items, form, prefix=f"{key}.{i}.") for i in indexes]
+    return [row for row in rows if any(v not in ("", None, False, []) for v in row.values())]

@@ -1,0 +1,120 @@
+"""Inbox queries: plain indexed SQL over human_task, never a workflow load."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+
+from app.extensions import db
+from app.org.models import Membership, OrgUnit, Role
+from app.org.services import Actor
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
+
+PAGE_SIZE = 20
+
+
+class Tab(enum.Enum):
+    """The inbox tabs."""
+
+    TODO = "todo"        # 待办: open, unclaimed, for my department/post
+    MINE = "mine"        # 我已认领
+    DUE = "due"          # 即将超期/已超期
+    DONE = "done"        # 已办
+
+
+TAB_LABELS = {Tab.TODO: "待办", Tab.MINE: "我已认领", Tab.DUE: "即将超期/已超期", Tab.DONE: "已办"}
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the user asked the inbox for."""
+
+    tab: Tab = Tab.TODO
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class InboxPage:
+    """One page of rows and the count of every tab."""
+
+    rows: list[HumanTask]
+    counts: dict[Tab, int]
+    total: int
+    page: int
+    pages: int
+
+
+def candidate_tasks(actor: Actor, scope: Membership | None) -> ColumnElement[bool]:
+    """Tasks offered to the user: their departments and posts (narrowed to `scope` if chosen)."""
+    if scope is not None:
+        departments = {scope.department_id} if scope.department_id else set()
+        unit_roles = {(scope.org_unit_id, scope.role)} if scope.org_unit_id else set()
+    else:
+        departments, unit_roles = set(actor.department_ids), set(actor.unit_roles)
+    clauses: list[ColumnElement[bool]] = []
+    if departments:
+        clauses.append(HumanTask.candidate_department_id.in_(departments))
+    clauses.extend(and_(HumanTask.candidate_org_unit_id == unit_id, HumanTask.candidate_role == role)
+                   for unit_id, role in unit_roles)
+    return or_(*clauses) if clauses else false()
+
+
+def visible_tasks(actor: Actor) -> ColumnElement[bool]:
+    """Tasks a user may look at: those offered to them, plus every task in a subtree they supervise."""
+    supervised = [unit for unit, role in actor.unit_roles if role == Role.SUPERVISOR]
+    offered = candidate_tasks(actor, None)
+    if not supervised:
+        return offered
+    return or_(offered, HumanTask.instance_id.in_(_instances_under(supervised)))
+
+
+def _instances_under(unit_ids: list[int]):
+    """Ids of instances whose case lies in the subtree of any of `unit_ids` (materialised paths)."""
+    paths = db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).all()
+    units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
+    return select(ProcessInstance.id).where(ProcessInstance.org_unit_id.in_(units))
+
+
+def _tab_condition(tab: Tab, actor: Actor, offered: ColumnElement[bool],
+                   now: datetime) -> ColumnElement[bool]:
+    ready = HumanTask.state == TaskState.READY
+    if tab is Tab.TODO:
+        return and_(ready, offered, HumanTask.assignee_id.is_(None))
+    if tab is Tab.MINE:
+        return and_(ready, HumanTask.assignee_id == actor.user_id)
+    if tab is Tab.DUE:
+        return and_(ready, or_(and_(offered, HumanTask.assignee_id.is_(None)),
+                               HumanTask.assignee_id == actor.user_id),
+                    HumanTask.warn_at <= now)
+    return HumanTask.completed_by_id == actor.user_id
+
+
+def _search(q: str) -> ColumnElement[bool] | None:
+    q = q.strip()
+    if not q:
+        return None
+    return or_(HumanTask.business_key == q, HumanTask.business_key.startswith(q.upper()),
+               HumanTask.title.contains(q))
+
+
+def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: datetime) -> InboxPage:
+    """One page of the asked tab, sorted by due time (done: newest first), plus tab counts."""
+    offered = candidate_tasks(actor, scope)
+    search = _search(query.q)
+    conditions = {tab: _tab_condition(tab, actor, offered, now) for tab in Tab}
+    if search is not None:
+        conditions = {tab: and_(cond, search) for tab, cond in conditions.items()}
+    counts = {tab: db.session.scalar(select(func.count()).select_from(HumanTask).where(cond))
+              for tab, cond in conditions.items()}
+    order = (HumanTask.completed_at.desc(),) if query.tab is Tab.DONE else \
+        (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    total = counts[query.tab] or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, query.page), pages)
+    rows = db.session.scalars(select(HumanTask).where(conditions[query.tab]).order_by(*order)
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return InboxPage(list(rows), counts, total, page, pages)

@@ -1,0 +1,116 @@
+"""我的待办: the inbox, a task's page, and claim / release / complete."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import and_, select
+
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
+from app.inbox.formrender import build_fields, parse_submission
+from app.inbox.queries import TAB_LABELS, InboxQuery, Tab, inbox, visible_tasks
+from app.ui import current_actor, current_scope
+from app.unit_of_work import run_unit
+from app.workflow import services
+from app.workflow.models import HumanTask
+from app.workflow.queries import task_form
+
+bp = Blueprint("inbox", __name__)
+
+
+def _clock():
+    return current_app.extensions["onedoor.clock"]
+
+
+def _row_view(task: HumanTask, now):
+    state = deadline_state(task.created_at, task.due_at, now)
+    return {"task": task, "words": time_left_words(task.due_at, now),
+            "state": state.value if state else "none",
+            "state_label": STATE_LABELS.get(state, "") if state else ""}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The inbox of the current scope, one tab at a time."""
+    tab = Tab(request.args.get("tab", Tab.TODO.value)) \
+        if request.args.get("tab") in {t.value for t in Tab} else Tab.TODO
+    query = InboxQuery(tab=tab, q=request.args.get("q", "")[:64],
+                       page=request.args.get("page", 1, type=int))
+    now = _clock().now()
+    page = inbox(current_actor(), current_scope(), query, now)
+    return render_template("inbox/index.html", page=page, query=query, tabs=TAB_LABELS,
+                           rows=[_row_view(t, now) for t in page.rows])
+
+
+def _task_for_actor(task_id: str) -> HumanTask:
+    """The task if the user may see it; 403 (logged) when it exists but is not theirs."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在")
+    actor = current_actor()
+    if actor.user_id in (task.assignee_id, task.completed_by_id):
+        return task
+    visible = db.session.scalar(select(HumanTask.id).where(
+        and_(HumanTask.id == task_id, visible_tasks(actor))))
+    if visible is None:
+        raise Forbidden("您无权查看该任务")
+    return task
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str):
+    """A task: its case facts, deadline and (when claimed by me) its form."""
+    item = _task_for_actor(task_id)
+    return _render_task(item)
+
+
+def _render_task(item: HumanTask, posted=None, errors=None, status=200):
+    form = task_form(item)
+    values = posted if posted is not None else form.values
+    fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
+    now = _clock().now()
+    return render_template("inbox/task.html", task=item, fields=fields, form=form,
+                           row=_row_view(item, now), errors=errors or {},
+                           mine=item.assignee_id == current_actor().user_id), status
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    """Claim the task for myself."""
+    _task_for_actor(task_id)
+    run_unit(lambda: services.claim_task(task_id, actor=current_actor(), clock=_clock()))
+    flash("已认领，请办理")
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id: str):
+    """Give the task back to my department."""
+    _task_for_actor(task_id)
+    run_unit(lambda: services.release_task(task_id, actor=current_actor(), clock=_clock()))
+    flash("已退回待办")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@login_required
+def complete(task_id: str):
+    """Submit the form: on errors show them in Chinese, field by field; nothing is saved."""
+    item = _task_for_actor(task_id)
+    form = task_form(item)
+    data = parse_submission(form.schema, request.form) if form.schema else {}
+    try:
+        run_unit(lambda: services.complete_task(task_id, data, actor=current_actor(),
+                                                clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), data, failed.errors, 422)
+    flash(f"「{item.title}」已办结")
+    return redirect(url_for("inbox.index"))
+
+

@@ -1,0 +1,42 @@
+"""Read-only views of tasks for pages: the form, its UI hints and the values known so far."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.errors import NotFound
+from app.extensions import db
+from app.workflow import engine, registry
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
+
+
+@dataclass
+class TaskForm:
+    """A task's form schema, UI hints and current values."""
+
+    schema: dict[str, Any] | None
+    ui: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def ui_key(form_key: str) -> str:
+    """The UI hint file paired with a form file (intake.json → intake.uischema.json)."""
+    return form_key[: -len(".json")] + ".uischema.json" if form_key.endswith(".json") else ""
+
+
+def task_form(task: HumanTask) -> TaskForm:
+    """The form of `task` as deployed with its instance, prefilled from the task's data."""
+    if task.form_key is None:
+        return TaskForm(None)
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    loaded = registry.load(instance.deployment_id, instance.process_id)
+    schema = loaded.forms.get(task.form_key)
+    if schema is None:
+        raise NotFound(f"表单「{task.form_key}」不在该流程版本中")
+    values: dict[str, Any] = {}
+    if task.state == TaskState.READY:
+        workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
+        data = engine.task_data(workflow, task.id)
+        values = {k: data[k] for k in schema.get("properties", {}) if k in data}
+    return TaskForm(schema, loaded.forms.get(ui_key(task.form_key), {}), values)
