@@ -37,5 +37,6 @@ def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
     from app.audit import models as _audit  # noqa: F401, PLC0415
     from app.cases import models as _cases  # noqa: F401, PLC0415
+    from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -15,6 +15,9 @@ from app.org.models import Membership
 from app.org.services import Actor, load_actor
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+# Top navigation; an entry shows only when its area is installed.
+NAV = [("inbox.index", "我的待办"), ("cases.index", "案件"), ("supervision.overdue", "督办"),
+       ("reports.index", "报表"), ("designer.index", "流程设计")]
 log = logging.getLogger("onedoor.access")
 
 
@@ -48,7 +51,9 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def _page_context() -> dict:
     if not current_user.is_authenticated:
         return {}
-    return {"scopes": scopes_of(int(current_user.id)), "current_scope_id": session.get("scope")}
+    nav = [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
+    return {"scopes": scopes_of(int(current_user.id)), "current_scope_id": session.get("scope"),
+            "nav": nav}
 
 
 def _error_page(exc: OneDoorError):

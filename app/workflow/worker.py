@@ -20,6 +20,7 @@ says why.
 import logging
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,6 +128,45 @@ def _postpone(instance_id: str, now: datetime, exc: Exception) -> None:
                     "retry_at": retry_at.isoformat()})
 
 
+@dataclass
+class Job:
+    """Periodic work other areas register (outbox delivery, deadline notices, reports).
+
+    `run(clock)` is called every `every` inside its own unit of work; it must be safe to
+    run twice and safe with several workers (claim rows with SKIP LOCKED, or key its
+    output so a second run finds it done).
+    """
+
+    name: str
+    every: timedelta
+    run: Callable[[Clock], object]
+    last_run: float = float("-inf")
+
+
+_JOBS: dict[str, Job] = {}
+
+
+def register_job(name: str, every: timedelta, run: Callable[[Clock], object]) -> None:
+    """Have every worker run `run(clock)` about every `every` (replaces a job of the same name)."""
+    _JOBS[name] = Job(name, every, run)
+
+
+def run_jobs(clock: Clock, *, force: bool = False) -> int:
+    """Run each registered job that is due (each in its own unit of work); return how many ran."""
+    ran = 0
+    for job in list(_JOBS.values()):
+        if not force and time.monotonic() - job.last_run < job.every.total_seconds():
+            continue
+        job.last_run = time.monotonic()
+        try:
+            run_unit(lambda j=job: j.run(clock), retries=0)
+        except Exception:  # noqa: BLE001 - one failing job must not stop the others
+            log.exception("job %s failed", job.name)
+            continue
+        ran += 1
+    return ran
+
+
 class _Stopper:
     """Turns SIGTERM/SIGINT into a flag the loop checks between batches."""
 
@@ -165,6 +205,7 @@ def run_forever(clock: Clock, batch_size: int, poll_seconds: float, *,
     log.info("worker started")
     while not stopper.stopping:
         result = _safe_sweep(clock, batch_size)
+        run_jobs(clock)
         if result is None:
             stopper.sleep(poll_seconds)
             continue
