@@ -9,3 +9,6 @@ def init_app(app: Flask) -> None:
     from app.workflow.sync import add_listener  # noqa: PLC0415
 
     add_listener(on_instance_synced)
+    from app.cases.views import bp  # noqa: PLC0415
+
+    app.register_blueprint(bp)

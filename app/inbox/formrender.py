@@ -97,6 +97,9 @@ def _field(name: str, prop: Mapping[str, Any], *, hints: Mapping[str, Any], valu
                                     existing[i] if i < len(existing) else {}, errors,
                                     prefix=f"{name}.{i}.")
                        for i in range(count)]
+        for cell in (cell for row in result.rows for cell in row):
+            if cell.widget == "radio":  # a table cell has room for a drop-down only
+                cell.widget = "select"
         result.children = result.rows[0] if result.rows else []
     return result
 
@@ -123,7 +126,7 @@ def parse_submission(schema: Mapping[str, Any], form: MultiDict, prefix: str = "
         key, kind = prefix + name, prop.get("type")
         if kind == "object":
             nested = parse_submission(prop, form, prefix=f"{key}.")
-            if nested:
+            if any(_filled(value) for value in nested.values()):
                 data[name] = nested
         elif kind == "array" and "enum" in prop.get("items", {}):
             data[name] = form.getlist(key)
@@ -142,4 +145,9 @@ def _parse_rows(items: Mapping[str, Any], form: MultiDict, key: str) -> list[dic
     indexes = sorted({int(k[len(key) + 1:].split(".", 1)[0]) for k in form
                       if k.startswith(f"{key}.") and k[len(key) + 1:].split(".", 1)[0].isdigit()})
     rows = [parse_submission(items, form, prefix=f"{key}.{i}.") for i in indexes]
-    return [row for row in rows if any(v not in ("", None, False, []) for v in row.values())]
+    return [row for row in rows if any(_filled(v) for v in row.values())]
+
+
+def _filled(value: Any) -> bool:
+    """Whether a parsed value says the user filled something in (an unticked box does not)."""
+    return value not in ("", None, False, [], {})

@@ -333,3 +333,29 @@ def send_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) 
                 workflow.do_engine_steps()
                 return
     raise LookupError(name)
+
+
+# --------------------------------------------------------------------------- diagrams
+
+def element_states(workflow: BpmnWorkflow) -> dict[str, dict[str, str]]:
+    """Per process id, each BPMN element's state: "done", or "active" when ready or waiting."""
+    states: dict[str, dict[str, str]] = {}
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        per_process = states.setdefault(task.workflow.spec.name, {})
+        if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            per_process[bpmn_id] = "active"
+        elif task.state == TaskState.COMPLETED and per_process.get(bpmn_id) != "active":
+            per_process[bpmn_id] = "done"
+    return states
+
+
+def process_files(specs: LoadedSpecs) -> dict[str, tuple[str, str]]:
+    """Process id → (display name, BPMN file name) for a deployment's process and its callees."""
+    found = {specs.process_id: (specs.spec.description or specs.process_id, specs.spec.file)}
+    for process_id, spec in specs.subprocess_specs.items():
+        if spec is not None:
+            found[process_id] = (spec.description or process_id, spec.file)
+    return found

@@ -40,3 +40,33 @@ def task_form(task: HumanTask) -> TaskForm:
         data = engine.task_data(workflow, task.id)
         values = {k: data[k] for k in schema.get("properties", {}) if k in data}
     return TaskForm(schema, loaded.forms.get(ui_key(task.form_key), {}), values)
+
+
+@dataclass
+class Diagram:
+    """One process of an instance: its name, BPMN XML and each element's state."""
+
+    process_id: str
+    name: str
+    xml: str
+    states: dict[str, str]
+
+
+def instance_diagrams(instance: ProcessInstance) -> list[Diagram]:
+    """The instance's process and every called process it has entered, with element states."""
+    loaded = registry.load(instance.deployment_id, instance.process_id)
+    workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
+    states = engine.element_states(workflow)
+    files = {f.name: f.content for f in instance.deployment.files}
+    diagrams = []
+    for process_id, (name, file_name) in engine.process_files(loaded.specs).items():
+        if process_id == instance.process_id or process_id in states:
+            diagrams.append(Diagram(process_id, name, files.get(file_name, ""),
+                                    states.get(process_id, {})))
+    return diagrams
+
+
+def process_names(instance: ProcessInstance) -> dict[str, str]:
+    """Display names of the processes an instance may run (for route maps and inboxes)."""
+    loaded = registry.load(instance.deployment_id, instance.process_id)
+    return {pid: name for pid, (name, _) in engine.process_files(loaded.specs).items()}

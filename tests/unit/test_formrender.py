@@ -63,3 +63,11 @@ def test_posted_fields_are_rebuilt_and_typed():
 def test_unconvertible_numbers_are_left_for_the_validator():
     assert parse_submission(SCHEMA, MultiDict([("people", "三个")]))["people"] == "三个"
     assert parse_submission(SCHEMA, MultiDict([]))["urgent"] is False
+
+
+def test_an_untouched_group_with_only_unticked_boxes_is_left_out():
+    schema = {"type": "object", "properties": {"agreement": {"type": "object", "properties": {
+        "terms": {"type": "string"}, "judicial": {"type": "boolean"}}}}}
+    assert parse_submission(schema, MultiDict([("agreement.terms", "")])) == {}
+    assert parse_submission(schema, MultiDict([("agreement.terms", "分期")])) == {
+        "agreement": {"terms": "分期", "judicial": False}}

@@ -1,0 +1,76 @@
+"""The case list: cases the user may see, searched and filtered with indexed SQL."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+from werkzeug.datastructures import MultiDict
+
+from app.cases import labels
+from app.cases.access import visible_condition
+from app.cases.models import Case, CaseStatus, Party, RiskTier
+from app.extensions import db
+from app.org.services import Actor
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Search text and filters from the query string (unknown values are ignored)."""
+
+    q: str = ""
+    category: str = ""
+    risk_tier: str = ""
+    channel: str = ""
+    status: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "CaseQuery":
+        """Read and sanitise the query string."""
+        def pick(name: str, allowed) -> str:
+            value = args.get(name, "")
+            return value if value in allowed else ""
+        return cls(q=args.get("q", "").strip()[:64],
+                   category=pick("category", labels.CATEGORIES),
+                   risk_tier=pick("risk_tier", {t.value for t in RiskTier}),
+                   channel=pick("channel", labels.CHANNELS),
+                   status=pick("status", {s.value for s in CaseStatus}),
+                   page=max(1, args.get("page", 1, type=int) or 1))
+
+
+@dataclass
+class CasePage:
+    """One page of cases."""
+
+    rows: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def _filters(query: CaseQuery) -> list:
+    conditions = []
+    if query.q:
+        party = exists(select(Party.id).where(Party.case_id == Case.id, Party.name == query.q))
+        conditions.append(or_(Case.code == query.q.upper(), Case.title.contains(query.q), party))
+    if query.category:
+        conditions.append(Case.category == query.category)
+    if query.risk_tier:
+        conditions.append(Case.risk_tier == RiskTier(query.risk_tier))
+    if query.channel:
+        conditions.append(Case.channel == query.channel)
+    if query.status:
+        conditions.append(Case.status == CaseStatus(query.status))
+    return conditions
+
+
+def search_cases(actor: Actor, query: CaseQuery) -> CasePage:
+    """Cases visible to `actor` matching `query`, newest first."""
+    where = [visible_condition(actor), *_filters(query)]
+    total = db.session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(query.page, pages)
+    rows = db.session.scalars(select(Case).where(*where).order_by(Case.received_at.desc(), Case.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return CasePage(list(rows), total, page, pages)
