@@ -6,8 +6,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 
+from app.cases import labels
+from app.cases.models import Case, Party, RiskTier
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, Role
 from app.org.services import Actor
@@ -28,20 +30,40 @@ class Tab(enum.Enum):
 TAB_LABELS = {Tab.TODO: "待办", Tab.MINE: "我已认领", Tab.DUE: "即将超期/已超期", Tab.DONE: "已办"}
 
 
+LEVELS = ["网格员首调", "村（社区）调委会调解", "乡镇综治中心调解", "乡镇党委政府调解", "县综治中心"]
+
+
 @dataclass(frozen=True)
 class InboxQuery:
-    """What the user asked the inbox for."""
+    """What the user asked the inbox for (filters apply to the task's case)."""
 
     tab: Tab = Tab.TODO
     q: str = ""
     page: int = 1
+    category: str = ""
+    risk_tier: str = ""
+    channel: str = ""
+    level: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> InboxQuery:
+        """Read the query string, ignoring unknown values."""
+        def pick(name: str, allowed) -> str:
+            value = args.get(name, "")
+            return value if value in allowed else ""
+        tab = args.get("tab", Tab.TODO.value)
+        return cls(tab=Tab(tab) if tab in {t.value for t in Tab} else Tab.TODO,
+                   q=args.get("q", "").strip()[:64], page=max(1, args.get("page", 1, type=int) or 1),
+                   category=pick("category", labels.CATEGORIES),
+                   risk_tier=pick("risk_tier", labels.RISK_TIERS),
+                   channel=pick("channel", labels.CHANNELS), level=pick("level", LEVELS))
 
 
 @dataclass
 class InboxPage:
-    """One page of rows and the count of every tab."""
+    """One page of (task, its case or None) rows and the count of every tab."""
 
-    rows: list[HumanTask]
+    rows: list[tuple[HumanTask, Case | None]]
     counts: dict[Tab, int]
     total: int
     page: int
@@ -93,28 +115,39 @@ def _tab_condition(tab: Tab, actor: Actor, offered: ColumnElement[bool],
     return HumanTask.completed_by_id == actor.user_id
 
 
-def _search(q: str) -> ColumnElement[bool] | None:
-    q = q.strip()
-    if not q:
-        return None
-    return or_(HumanTask.business_key == q, HumanTask.business_key.startswith(q.upper()),
-               HumanTask.title.contains(q))
+def _case_filters(query: InboxQuery) -> list[ColumnElement[bool]]:
+    """Search and filters on the task's case (case code, title or a party's name)."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.q:
+        party = exists(select(Party.id).where(Party.case_id == Case.id, Party.name == query.q))
+        conditions.append(or_(HumanTask.business_key == query.q.upper(), Case.title.contains(query.q),
+                              HumanTask.title.contains(query.q), party))
+    if query.category:
+        conditions.append(Case.category == query.category)
+    if query.risk_tier:
+        conditions.append(Case.risk_tier == RiskTier(query.risk_tier))
+    if query.channel:
+        conditions.append(Case.channel == query.channel)
+    if query.level:
+        conditions.append(Case.level == query.level)
+    return conditions
 
 
 def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: datetime) -> InboxPage:
     """One page of the asked tab, sorted by due time (done: newest first), plus tab counts."""
     offered = candidate_tasks(actor, scope)
-    search = _search(query.q)
-    conditions = {tab: _tab_condition(tab, actor, offered, now) for tab in Tab}
-    if search is not None:
-        conditions = {tab: and_(cond, search) for tab, cond in conditions.items()}
-    counts = {tab: db.session.scalar(select(func.count()).select_from(HumanTask).where(cond))
-              for tab, cond in conditions.items()}
+    extra = _case_filters(query)
+    conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in Tab}
+    joined = select(func.count()).select_from(HumanTask).outerjoin(
+        Case, Case.code == HumanTask.business_key)
+    counts = {tab: db.session.scalar(joined.where(cond)) for tab, cond in conditions.items()}
     order = (HumanTask.completed_at.desc(),) if query.tab is Tab.DONE else \
         (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
     total = counts[query.tab] or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, query.page), pages)
-    rows = db.session.scalars(select(HumanTask).where(conditions[query.tab]).order_by(*order)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return InboxPage(list(rows), counts, total, page, pages)
+    rows = db.session.execute(
+        select(HumanTask, Case).outerjoin(Case, Case.code == HumanTask.business_key)
+        .where(conditions[query.tab]).order_by(*order)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return InboxPage([(row[0], row[1]) for row in rows], counts, total, page, pages)

@@ -4,15 +4,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from sqlalchemy import and_, select
 
+from app.cases import labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
-from app.inbox.queries import TAB_LABELS, InboxQuery, Tab, inbox, visible_tasks
+from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
-from app.workflow import services
-from app.workflow.models import HumanTask
+from app.workflow import assignment, services
+from app.workflow.models import HumanTask, TaskState
 from app.workflow.queries import task_form
 
 bp = Blueprint("inbox", __name__)
@@ -22,9 +23,9 @@ def _clock():
     return current_app.extensions["onedoor.clock"]
 
 
-def _row_view(task: HumanTask, now):
+def _row_view(task: HumanTask, now, case=None):
     state = deadline_state(task.created_at, task.due_at, now)
-    return {"task": task, "words": time_left_words(task.due_at, now),
+    return {"task": task, "case": case, "words": time_left_words(task.due_at, now),
             "state": state.value if state else "none",
             "state_label": STATE_LABELS.get(state, "") if state else ""}
 
@@ -33,14 +34,19 @@ def _row_view(task: HumanTask, now):
 @login_required
 def index():
     """The inbox of the current scope, one tab at a time."""
-    tab = Tab(request.args.get("tab", Tab.TODO.value)) \
-        if request.args.get("tab") in {t.value for t in Tab} else Tab.TODO
-    query = InboxQuery(tab=tab, q=request.args.get("q", "")[:64],
-                       page=request.args.get("page", 1, type=int))
+    query = InboxQuery.from_args(request.args)
     now = _clock().now()
     page = inbox(current_actor(), current_scope(), query, now)
     return render_template("inbox/index.html", page=page, query=query, tabs=TAB_LABELS,
-                           rows=[_row_view(t, now) for t in page.rows])
+                           rows=[_row_view(t, now, c) for t, c in page.rows], labels=labels,
+                           levels=LEVELS, filters=_filter_args(query))
+
+
+def _filter_args(query: InboxQuery) -> dict:
+    """The current search and filters, for links that keep them."""
+    values = {"q": query.q, "category": query.category, "risk_tier": query.risk_tier,
+              "channel": query.channel, "level": query.level}
+    return {key: value for key, value in values.items() if value}
 
 
 def _task_for_actor(task_id: str) -> HumanTask:
@@ -68,12 +74,43 @@ def task(task_id: str):
 
 def _render_task(item: HumanTask, posted=None, errors=None, status=200):
     form = task_form(item)
-    values = posted if posted is not None else form.values
+    values = posted if posted is not None else ({**form.values, **item.draft} if item.draft
+                                                 else form.values)
     fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
     now = _clock().now()
+    actor = current_actor()
+    mine = item.assignee_id == actor.user_id
+    can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
-                           row=_row_view(item, now), errors=errors or {},
-                           mine=item.assignee_id == current_actor().user_id), status
+                           row=_row_view(item, now), errors=errors or {}, mine=mine,
+                           colleagues=[u for u in assignment.candidates(item)
+                                       if u.id != item.assignee_id] if can_assign else []), status
+
+
+@bp.post("/tasks/<task_id>/draft")
+@login_required
+def draft(task_id: str):
+    """Save the form as it is, to finish later."""
+    item = _task_for_actor(task_id)
+    form = task_form(item)
+    data = parse_submission(form.schema, request.form) if form.schema else {}
+    run_unit(lambda: assignment.save_draft(task_id, data, actor=current_actor()))
+    flash("草稿已保存")
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    """Hand the task to a colleague (holder) or reassign it (supervisor)."""
+    _task_for_actor(task_id)
+    to_user = request.form.get("to_user_id", type=int)
+    if to_user is None:
+        flash("请选择接收人", "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    run_unit(lambda: assignment.assign_task(task_id, to_user, actor=current_actor(), clock=_clock()))
+    flash("任务已转交")
+    return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.post("/tasks/<task_id>/claim")

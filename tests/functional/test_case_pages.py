@@ -134,3 +134,13 @@ def test_raising_risk_to_red_alerts_the_coordinator(client, no_csrf, case):
     client.post(f"/cases/{case.code}/risk", data={"risk_tier": "red"})
     sign_in(client, "coordinator")
     assert case.code in client.get("/").data.decode()
+
+
+def test_inbox_filters_by_the_case_and_searches_party_names(client, no_csrf, case):
+    sign_in(client, "mediator")
+    assert "网购家电退货纠纷" in client.get("/").data.decode()
+    assert case.code in client.get("/?category=consumer&risk_tier=yellow&channel=walk_in").data.decode()
+    assert case.code not in client.get("/?category=labour").data.decode()
+    assert case.code not in client.get("/?risk_tier=red").data.decode()
+    assert case.code in client.get("/?q=张三").data.decode()
+    assert case.code not in client.get("/?q=王五").data.decode()

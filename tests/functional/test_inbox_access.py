@@ -147,3 +147,50 @@ def test_scope_switch_narrows_the_inbox(client, no_csrf, grid_task, org):
     assert "ZY-2026-000001" in client.get("/").data.decode()
     client.post("/scope", data={"membership_id": 999999, "next": "/"})
     assert "无法切换到该岗位" in client.get("/").data.decode()
+
+
+def _second_grid_worker(org, clock):
+    from app.org.models import Membership, Role, User  # noqa: PLC0415
+
+    user = User(username="grid2", display_name="李网格", created_at=clock.now(), password_hash="-")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Membership(user_id=user.id, org_unit_id=org.unit("zy-1-1-1-1").id,
+                              role=Role.GRID_WORKER))
+    db.session.commit()
+    return user
+
+
+def test_draft_is_kept_and_shown_again(client, no_csrf, grid_task, org, clock):
+    claimed_by_grid(grid_task, org, clock)
+    sign_in(client, "grid")
+    client.post(f"/tasks/{grid_task.id}/draft", data={"summary": "已联系双方，约定周五面谈"})
+    db.session.expire_all()
+    assert db.session.get(HumanTask, grid_task.id).draft == {"summary": "已联系双方，约定周五面谈"}
+    assert "已联系双方，约定周五面谈" in client.get(f"/tasks/{grid_task.id}").data.decode()
+
+
+def test_holder_hands_over_and_supervisor_reassigns(client, no_csrf, grid_task, org, clock):
+    colleague = _second_grid_worker(org, clock)
+    claimed_by_grid(grid_task, org, clock)
+    sign_in(client, "grid")
+    assert client.post(f"/tasks/{grid_task.id}/assign", data={"to_user_id": colleague.id}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HumanTask, grid_task.id).assignee_id == colleague.id
+    grid_user = org.actor("grid").user_id
+    sign_in(client, "supervisor")
+    assert client.post(f"/tasks/{grid_task.id}/assign", data={"to_user_id": grid_user}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(HumanTask, grid_task.id).assignee_id == grid_user
+
+
+def test_others_cannot_reassign_or_hand_to_outsiders(client, no_csrf, grid_task, org, clock):
+    claimed_by_grid(grid_task, org, clock)
+    sign_in(client, "mediator")
+    hrss = org.actor("hrss").user_id
+    assert client.post(f"/tasks/{grid_task.id}/assign", data={"to_user_id": hrss}).status_code == 403
+    sign_in(client, "grid")
+    response = client.post(f"/tasks/{grid_task.id}/assign", data={"to_user_id": hrss})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(HumanTask, grid_task.id).assignee_id == org.actor("grid").user_id
