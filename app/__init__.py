@@ -30,13 +30,19 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     auth.init_app(app)
     ui.init_app(app)
     inbox.init_app(app)
+    from app import api, channels  # noqa: PLC0415, I001 - API and channels register
+
+    channels.init_app(app)
+    api.init_app(app)
     return app
 
 
 def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
+    from app.api import models as _api  # noqa: F401, PLC0415
     from app.audit import models as _audit  # noqa: F401, PLC0415
     from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.cases import notes as _notes  # noqa: F401, PLC0415
+    from app.channels import models as _channels  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

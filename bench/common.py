@@ -127,7 +127,7 @@ def append_results(title: str, facts: dict[str, str], table: str, notes: str = "
     if not path.exists():
         path.write_text("# Benchmark results\n\nAppended by the scripts in `bench/`; newest last.\n",
                         encoding="utf-8")
-    facts_line = "; ".join(f"{key}: {value}" for key, value in facts.items())
+    facts_line = "; ".join(f"{key}: {value}" for key, value in facts.items() if key != "date")
     entry = f"\n## {title} — {facts['date']}\n\n{facts_line}\n\n{table}\n"
     if notes:
         entry += f"\n{notes}\n"

@@ -9,6 +9,7 @@ from flask import current_app
 # package → files under node_modules/<package>/ to copy (a trailing "/" copies a folder)
 MANIFEST = {
     "bpmn-js": ["dist/bpmn-navigated-viewer.production.min.js", "dist/assets/"],
+    "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"],
 }
 
 

@@ -240,6 +240,31 @@ def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any],
     return ids
 
 
+def cancel_instance(instance_id: str, *, clock: Clock, actor: Actor | None = None,
+                    reason: str = "") -> ProcessInstance:
+    """Stop a running instance (e.g. a case merged into another): its open tasks are cancelled
+    and no timer or message wakes it again. The engine state is kept as it was."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    if instance.status != InstanceStatus.RUNNING:
+        return instance
+    now = clock.now()
+    instance.status = InstanceStatus.CANCELLED
+    instance.completed_at = now
+    instance.next_timer_at = None
+    for task in db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY)):
+        task.state = TaskState.CANCELLED
+        task.completed_at = now
+    for subscription in db.session.scalars(select(MessageSubscription).where(
+            MessageSubscription.instance_id == instance_id)):
+        db.session.delete(subscription)
+    _audit(now, "instance.cancelled", actor, instance, {"reason": reason})
+    db.session.flush()
+    return instance
+
+
 def _audit(now, action: str, actor: Actor | None, instance: ProcessInstance,
            summary: dict[str, Any], *, task_id: str | None = None) -> None:
     kwargs: dict[str, Any] = {"instance_id": instance.id, "task_id": task_id, "summary": summary}

@@ -1,0 +1,52 @@
+"""The API's Api object and blueprint factory: JSON errors, authentication, body limits."""
+
+from flask import current_app, request
+from flask_smorest import Api, Blueprint
+from flask_wtf.csrf import CSRFError
+
+from app.api.auth import authenticate
+from app.api.errors import HTTP_CODES, api_error
+from app.api.schemas import ApiErrorSchema
+from app.auth import csrf
+
+PREFIX = "/api/v1"
+SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
+
+
+class OneDoorApi(Api):
+    """flask-smorest's Api, answering HTTP errors in our JSON shape — on API paths only,
+    so the web pages keep their HTML error pages."""
+
+    ERROR_SCHEMA = ApiErrorSchema
+
+    def handle_http_exception(self, error):
+        """JSON under /api/, Werkzeug's own page elsewhere."""
+        if not request.path.startswith("/api/"):
+            return error
+        return api_error(error)
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str, description: str, *,
+                  authenticated: bool = True) -> Blueprint:
+    """A blueprint under /api/v1 with JSON errors; CSRF is checked by `authenticate` instead."""
+    bp = Blueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
+    bp.register_error_handler(Exception, api_error)
+    # app-wide handlers registered for a status code (e.g. the web pages' CSRFError page) are
+    # looked up before class handlers: claim those codes for the blueprint too
+    bp.register_error_handler(CSRFError, api_error)
+    for code in HTTP_CODES:
+        bp.register_error_handler(code, api_error)
+    if authenticated:
+        bp.before_request(authenticate)
+    csrf.exempt(bp)
+    return bp
+
+
+def clock():
+    """The app's clock."""
+    return current_app.extensions["onedoor.clock"]
+
+
+def setting(name: str):
+    """A configuration value (views read config; services get it as an argument)."""
+    return current_app.config[name]

@@ -1,0 +1,121 @@
+"""API keys for integrations and personal tokens for users: created, verified, revoked, rate-limited.
+
+Secrets are random 256-bit strings shown once; only their SHA-256 is stored, so a
+plain hash (not a slow password hash) is enough and lookups are one indexed query.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.api.models import ApiKey, PersonalToken, RateWindow
+from app.channels.scope import unit_by_code
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.org.models import User
+
+KEY_PREFIX = "odk_"
+TOKEN_PREFIX = "odp_"
+CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court")
+
+
+def digest(secret: str) -> str:
+    """The stored form of a secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def create_key(name: str, channels: Iterable[str], org_unit_codes: Iterable[str], *,
+               rate_limit: int, now: datetime) -> tuple[ApiKey, str]:
+    """A new integration key; returns the row and the secret (shown once)."""
+    channels = sorted(set(channels))
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise ValidationFailed("未知的渠道", {"channels": [f"未知的渠道「{c}」" for c in unknown]})
+    units = [unit_by_code(code, "org_units").id for code in org_unit_codes]
+    secret = _new_secret(KEY_PREFIX)
+    key = ApiKey(name=name, prefix=secret[:12], key_hash=digest(secret), channels=channels,
+                 org_unit_ids=units, rate_limit=rate_limit, created_at=now)
+    db.session.add(key)
+    db.session.flush()
+    return key, secret
+
+
+def revoke_key(key_id: int, now: datetime) -> ApiKey:
+    """Revoke a key; requests with it fail from now on."""
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound("API 密钥不存在")
+    key.revoked_at = key.revoked_at or now
+    db.session.flush()
+    return key
+
+
+def create_token(username: str, name: str, now: datetime) -> tuple[PersonalToken, str]:
+    """A personal token for a user; returns the row and the secret (shown once)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFound(f"用户「{username}」不存在或已停用")
+    secret = _new_secret(TOKEN_PREFIX)
+    token = PersonalToken(user_id=user.id, name=name, prefix=secret[:12],
+                          token_hash=digest(secret), created_at=now)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_token(token_id: int, now: datetime) -> PersonalToken:
+    """Revoke a personal token."""
+    token = db.session.get(PersonalToken, token_id)
+    if token is None:
+        raise NotFound("个人令牌不存在")
+    token.revoked_at = token.revoked_at or now
+    db.session.flush()
+    return token
+
+
+def find_key(secret: str) -> ApiKey | None:
+    """The live key with this secret."""
+    key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(secret)))
+    return key if key is not None and key.revoked_at is None else None
+
+
+def use_token(secret: str, now: datetime) -> PersonalToken | None:
+    """The live token with this secret, its last-used time updated."""
+    token = db.session.scalar(select(PersonalToken).where(PersonalToken.token_hash == digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = now
+    db.session.flush()
+    return token
+
+
+def hit(key_id: int, now: datetime) -> int:
+    """Count one request of the key in the current minute; return the minute's count so far.
+
+    A fixed window per key and minute, bumped with UPDATE … RETURNING: atomic on both
+    databases and shared by every gunicorn worker and node.
+    """
+    window = now.replace(second=0, microsecond=0)
+    bump = (update(RateWindow)
+            .where(RateWindow.key_id == key_id, RateWindow.window_start == window)
+            .values(count=RateWindow.count + 1).returning(RateWindow.count))
+    db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+    count = db.session.execute(bump).scalar()
+    if count is not None:
+        return count
+    try:
+        with db.session.begin_nested():
+            db.session.add(RateWindow(key_id=key_id, window_start=window, count=1))
+    except IntegrityError:  # another request opened the window first
+        return db.session.execute(bump).scalar() or 1
+    db.session.execute(delete(RateWindow).where(RateWindow.key_id == key_id,
+                                                RateWindow.window_start < window - timedelta(hours=1)))
+    return 1

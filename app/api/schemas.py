@@ -1,0 +1,237 @@
+"""Marshmallow schemas of the API resources (cases, tasks, deployments, pages, errors)."""
+
+from marshmallow import Schema, fields, validate
+
+CATEGORIES = ("marriage_family", "neighbour", "housing_land", "contract", "business", "damages",
+              "forest_land", "requisition", "pollution", "labour", "consumer", "medical",
+              "traffic", "property_service", "other")
+CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court")
+RISK_TIERS = ("red", "orange", "yellow", "blue")
+STATUSES = ("in_progress", "resolved", "closed", "unresolved", "referred", "reopened")
+ID_NUMBER = r"^[1-9][0-9]{16}[0-9Xx]$"
+PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
+
+
+class ApiErrorSchema(Schema):
+    """Every error response."""
+
+    code = fields.String(metadata={"description": "稳定的英文错误码，如 validation_failed"})
+    message = fields.String(metadata={"description": "中文说明"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "字段路径 → 错误信息，如 parties.0.phone"})
+
+
+class PartyIn(Schema):
+    """A party as submitted."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = fields.String(required=True, validate=validate.OneOf(("applicant", "respondent",
+                                                                 "third_party")))
+    id_number = fields.String(validate=validate.Regexp(ID_NUMBER))
+    phone = fields.String(validate=validate.Regexp(PHONE))
+
+
+class IntakeFields(Schema):
+    """The intake fields shared by every channel (统一受理登记)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=4, max=100))
+    narrative = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
+    amount = fields.Decimal(load_default=0, as_string=False, places=2,
+                            validate=validate.Range(min=0, max=999_999_999_999))
+    people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+    occurred_on = fields.Date()
+    parties = fields.List(fields.Nested(PartyIn), required=True,
+                          validate=validate.Length(min=1, max=50))
+
+
+class CaseCreate(IntakeFields):
+    """POST /cases: a case from any channel at a grid or org unit (by code)."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    org_unit = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "网格或单位编码（org_unit.code），如 zy-1-1-1-1"})
+    external_ref = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class PartyOut(Schema):
+    """A party; ID number and phone are masked unless the caller handles the case."""
+
+    name = fields.String()
+    role = fields.String()
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class UnitOut(Schema):
+    """An org unit."""
+
+    code = fields.String()
+    name = fields.String()
+
+
+class DuplicateOut(Schema):
+    """The duplicate flag of a case."""
+
+    duplicate_of = fields.String(metadata={"description": "疑似重复的原案件编码"})
+    status = fields.String(metadata={"description": "flagged | merged | kept"})
+    reason = fields.String()
+
+
+class CaseOut(Schema):
+    """A case in lists."""
+
+    code = fields.String()
+    title = fields.String()
+    channel = fields.String()
+    external_ref = fields.String(allow_none=True)
+    category = fields.String()
+    risk_tier = fields.String()
+    amount = fields.Float()
+    people_count = fields.Integer()
+    org_unit = fields.Nested(UnitOut)
+    address = fields.String()
+    occurred_on = fields.Date(allow_none=True)
+    received_at = fields.DateTime()
+    status = fields.String()
+    route = fields.String(allow_none=True)
+    handling_department = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    current_due_at = fields.DateTime(allow_none=True)
+    due_estimated = fields.Boolean()
+    result = fields.String(allow_none=True)
+    parties = fields.List(fields.Nested(PartyOut))
+    duplicate = fields.Nested(DuplicateOut, allow_none=True)
+
+
+class StepOut(Schema):
+    """One step of the route map (路线图)."""
+
+    title = fields.String()
+    process_id = fields.String()
+    bpmn_id = fields.String()
+    lane = fields.String(allow_none=True)
+    state = fields.String(metadata={"description": "ready | completed | cancelled"})
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    minutes = fields.Integer(metadata={"description": "该环节已用或共用分钟数"})
+    overdue = fields.Boolean()
+
+
+class CaseDetail(CaseOut):
+    """A case with its narrative, agreement, return visit and route map."""
+
+    narrative = fields.String()
+    agreement = fields.Dict(allow_none=True)
+    return_visit = fields.Dict(allow_none=True)
+    route_map = fields.List(fields.Nested(StepOut))
+
+
+class CaseSearchArgs(Schema):
+    """Filters and paging of GET /cases."""
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    org_unit = fields.String(validate=validate.Length(min=1, max=64),
+                             metadata={"description": "该单位及其下级"})
+    received_from = fields.Date()
+    received_to = fields.Date()
+    q = fields.String(validate=validate.Length(max=64), metadata={"description": "编码或标题"})
+    duplicate = fields.String(validate=validate.OneOf(("flagged", "merged", "kept")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PageMeta(Schema):
+    """Paging of a list."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CasePage(PageMeta):
+    """A page of cases."""
+
+    items = fields.List(fields.Nested(CaseOut))
+
+
+class DuplicateDecision(Schema):
+    """合并或保留 a flagged duplicate."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(("merge", "keep")))
+
+
+class TaskOut(Schema):
+    """A human task."""
+
+    id = fields.String()
+    business_key = fields.String(metadata={"description": "案件编码或工单业务键"})
+    process_id = fields.String()
+    bpmn_id = fields.String()
+    title = fields.String()
+    lane = fields.String(allow_none=True)
+    state = fields.Method("_state")
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    claimed = fields.Method("_claimed")
+    form_key = fields.String(allow_none=True)
+
+    def _state(self, task) -> str:
+        return task.state.value
+
+    def _claimed(self, task) -> bool:
+        return task.assignee_id is not None
+
+
+class TaskDetail(TaskOut):
+    """A task with its form (JSON Schema) and the values known so far."""
+
+    form = fields.Dict(allow_none=True)
+    values = fields.Dict()
+    mine = fields.Boolean()
+
+
+class TaskListArgs(Schema):
+    """Tab, search and paging of GET /tasks (我的待办)."""
+
+    tab = fields.String(load_default="todo", validate=validate.OneOf(("todo", "mine", "due", "done")))
+    q = fields.String(load_default="", validate=validate.Length(max=64))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+
+class TaskPage(PageMeta):
+    """A page of tasks and the count of every tab."""
+
+    items = fields.List(fields.Nested(TaskOut))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class TaskComplete(Schema):
+    """The form data of a task."""
+
+    data = fields.Dict(keys=fields.String(), required=True,
+                       metadata={"description": "按任务表单（JSON Schema）填写的字段"})
+
+
+class DeploymentOut(Schema):
+    """A deployed process version."""
+
+    id = fields.Integer()
+    process_id = fields.String()
+    version = fields.Integer()
+    content_hash = fields.String()
+    created_at = fields.DateTime()
+    note = fields.String()
+
+
+class DeploymentArgs(Schema):
+    """Filter of GET /deployments."""
+
+    process_id = fields.String(validate=validate.Length(min=1, max=128))
+    latest = fields.Boolean(load_default=False, metadata={"description": "只列每个流程的最新版本"})

@@ -1,0 +1,41 @@
+"""One door for every channel: open a case at a grid or org unit given by code, then check duplicates."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.cases.models import Case
+from app.cases.services import open_case
+from app.channels.duplicates.services import flag_if_duplicate
+from app.channels.scope import Scope, unit_by_code
+from app.clock import Clock
+from app.org.services import Actor
+
+INTAKE_KEYS = ("title", "narrative", "channel", "category", "risk_tier", "amount", "people_count",
+               "address", "occurred_on", "external_ref", "parties")
+
+
+def intake_form(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The intake form (intake.json) from loaded API values: JSON types, absent keys dropped."""
+    form: dict[str, Any] = {}
+    for key in INTAKE_KEYS:
+        value = values.get(key)
+        if value is None:
+            continue
+        if isinstance(value, Decimal):
+            value = float(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        form[key] = value
+    return form
+
+
+def receive_case(values: Mapping[str, Any], org_unit_code: str, *, scope: Scope, clock: Clock,
+                 duplicate_window_days: int, actor: Actor | None = None) -> Case:
+    """统一受理 through a channel: scope checks, the case with its process, the duplicate flag."""
+    unit = unit_by_code(org_unit_code)
+    scope.check_channel(values["channel"])
+    scope.check_unit(unit)
+    case = open_case(intake_form(values), org_unit_id=unit.id, clock=clock, actor=actor)
+    flag_if_duplicate(case, duplicate_window_days, clock.now())
+    return case
