@@ -30,6 +30,10 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     auth.init_app(app)
     ui.init_app(app)
     inbox.init_app(app)
+    from app import reports, supervision  # noqa: PLC0415, I001 - supervision and reports register
+
+    supervision.init_app(app)
+    reports.init_app(app)
     from app import api, channels  # noqa: PLC0415, I001 - API and channels register
 
     channels.init_app(app)
@@ -45,4 +49,6 @@ def _import_models() -> None:
     from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.channels import models as _channels  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
+    from app.reports import models as _reports  # noqa: F401, PLC0415
+    from app.supervision import models as _supervision  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

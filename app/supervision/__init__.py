@@ -1,0 +1,21 @@
+"""督办: deadline notices (预警/催办), supervision orders (督办单) and the supervisor's pages."""
+
+from datetime import timedelta
+
+from flask import Flask
+
+SWEEP_EVERY = timedelta(minutes=1)
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, the deadline sweep job and the supervision-order listener."""
+    from app.supervision import policies  # noqa: F401, PLC0415 - registers the warn-share event
+    from app.supervision.notices import sweep_deadlines  # noqa: PLC0415
+    from app.supervision.orders import on_instance_synced  # noqa: PLC0415
+    from app.supervision.views import bp  # noqa: PLC0415
+    from app.workflow.sync import add_listener  # noqa: PLC0415
+    from app.workflow.worker import register_job  # noqa: PLC0415
+
+    app.register_blueprint(bp)
+    add_listener(on_instance_synced)
+    register_job("supervision.deadlines", SWEEP_EVERY, sweep_deadlines)

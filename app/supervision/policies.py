@@ -1,0 +1,133 @@
+"""Deadline thresholds per kind of task: warning share, chase and supervision-order days.
+
+Code defaults follow the published 12345 overdue rules (DOMAIN.md): warn at 2/3 of the
+period, chase (催办) the first working day after the deadline, and escalate when still
+overdue after 5 working days — here to a supervision order (督办单). Rows in
+`deadline_policy` override them for a process and/or a task id.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, select
+
+from app.calendar import WorkCalendar
+from app.supervision.models import ANY, DeadlinePolicy
+from app.workflow.models import WARNING_SHARE, HumanTask
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+CALENDAR = WorkCalendar()
+ORDER_PROCESS = "supervision_order"
+_CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The thresholds that apply to one task."""
+
+    warn_share: float = WARNING_SHARE
+    chase_after: int | None = 1
+    supervise_after: int | None = 5
+
+
+DEFAULT = Policy()
+# A supervision order's own tasks are chased but never escalate to another order.
+BUILT_IN = {(ORDER_PROCESS, ANY): Policy(supervise_after=None)}
+
+
+class PolicyTable:
+    """Policies by (process_id, bpmn_id), most specific first; read from the table."""
+
+    def __init__(self, rows: dict[tuple[str, str], Policy]):
+        self.rows = {**BUILT_IN, **rows}
+
+    def for_task(self, process_id: str, bpmn_id: str) -> Policy:
+        """The policy of a task: (process, task) → (process, *) → (*, task) → (*, *) → default."""
+        for key in ((process_id, bpmn_id), (process_id, ANY), (ANY, bpmn_id), (ANY, ANY)):
+            if key in self.rows:
+                return self.rows[key]
+        return DEFAULT
+
+    def thresholds(self, attribute: str) -> set[int]:
+        """Every value of `chase_after` or `supervise_after` in force (default included)."""
+        values = {getattr(p, attribute) for p in [DEFAULT, *self.rows.values()]}
+        return {v for v in values if v is not None}
+
+    @property
+    def custom_shares(self) -> bool:
+        """True when some row changes the warning share."""
+        return any(p.warn_share != WARNING_SHARE for p in self.rows.values())
+
+
+def _row_policy(row) -> Policy:
+    return Policy(float(row.warn_share), row.chase_after_working_days, row.supervise_after_working_days)
+
+
+def load_table(session_or_connection) -> PolicyTable:
+    """Read every policy row."""
+    rows = session_or_connection.execute(select(
+        DeadlinePolicy.process_id, DeadlinePolicy.bpmn_id, DeadlinePolicy.warn_share,
+        DeadlinePolicy.chase_after_working_days, DeadlinePolicy.supervise_after_working_days))
+    return PolicyTable({(r.process_id, r.bpmn_id): _row_policy(r) for r in rows})
+
+
+_cached: dict[object, tuple[float, PolicyTable]] = {}
+
+
+def cached_table(connection) -> PolicyTable:
+    """The policy table, re-read at most once a minute per database (see `invalidate`)."""
+    key = connection.engine.url
+    hit = _cached.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    table = load_table(connection)
+    _cached[key] = (time.monotonic(), table)
+    return table
+
+
+def invalidate() -> None:
+    """Forget cached policies (after a change in this process; other processes within a minute)."""
+    _cached.clear()
+
+
+# Registered after app.workflow.models' own listener, so it runs second and wins.
+@event.listens_for(HumanTask, "before_insert")
+@event.listens_for(HumanTask, "before_update")
+def _apply_warn_share(mapper, connection, task: HumanTask) -> None:  # noqa: ARG001 - event signature
+    """Move `warn_at` to the policy's share of the period where a policy changes it."""
+    if task.due_at is None or task.created_at is None:
+        return
+    table = cached_table(connection)
+    if not table.custom_shares:
+        return
+    share = table.for_task(task.process_id, task.bpmn_id).warn_share
+    task.warn_at = task.created_at + (task.due_at - task.created_at) * share
+
+
+def local_day(moment: datetime) -> date:
+    """The Shanghai calendar date of an aware moment."""
+    return moment.astimezone(LOCAL).date()
+
+
+def overdue_working_days(due_at: datetime, now: datetime) -> int:
+    """Working days after the deadline's day up to today (0 while not overdue or same day)."""
+    if now <= due_at:
+        return 0
+    return max(0, CALENDAR.working_days_between(local_day(due_at), local_day(now)))
+
+
+def overdue_cutoff(now: datetime, working_days: int) -> datetime:
+    """Tasks due before this moment are overdue by at least `working_days` working days today."""
+    if working_days <= 0:
+        return now
+    day, counted = local_day(now), 0
+    while True:
+        counted += CALENDAR.is_workday(day)
+        day -= timedelta(days=1)
+        if counted >= working_days:
+            return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=LOCAL)
