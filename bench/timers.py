@@ -2,9 +2,9 @@
 
 For each worker count, N instances of the fixture process `two_step` (a user task with a
 one-working-day boundary timer) are started through the real service, then that many
-`flask worker --until-idle --now <past the deadline>` OS processes drain the queue. Fired/s
-is the number fired divided by the time from the first worker's first sweep to the last
-worker's last one (process start-up excluded). Afterwards every instance is checked:
+`flask worker --until-idle --no-jobs --now <past the deadline>` OS processes (timers only)
+drain the queue. Fired/s is the number fired divided by the time from the first worker's
+first sweep to the last worker's last one (process start-up excluded). Afterwards every instance is checked:
 exactly one `timers.fired` event and one `escalated` task, or it counts as missed/duplicate.
 
     .venv/bin/python -m bench.timers                     # 10,000 timers; 1, then 2 workers
@@ -147,7 +147,7 @@ def drain(url: str, workers: int, batch_size: int, logdir: Path) -> tuple[float,
     """Run `workers` worker processes until nothing is due; return (seconds, fired)."""
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py",
            "ONEDOOR_WORKER_POLL_SECONDS": "0.5"}
-    command = [sys.executable, "-m", "flask", "worker", "--until-idle",
+    command = [sys.executable, "-m", "flask", "worker", "--until-idle", "--no-jobs",
                "--batch-size", str(batch_size), "--now", FIRE_AT.isoformat()]
     logs = [logdir / f"worker-{workers}-{n}.log" for n in range(workers)]
     running = []
@@ -240,7 +240,7 @@ def run(url: str, args: argparse.Namespace) -> None:
     if not args.no_append:
         notes = (f"`python -m bench.timers --timers {args.timers} --workers "
                  f"{','.join(map(str, args.workers))} --batch-size {args.batch_size}`; "
-                 f"process `{PROCESS}`; each worker a `flask worker --until-idle` OS process.")
+                 f"process `{PROCESS}`; each worker a `flask worker --until-idle --no-jobs` OS process.")
         append_results("Timers: fired per second", facts, table, notes)
 
 

@@ -66,15 +66,21 @@ def deploy_command(note: str) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="只扫描一批后退出。")
-@click.option("--until-idle", is_flag=True, help="持续扫描，直到没有到期的定时器后退出。")
+@click.option("--once", is_flag=True, help="只触发一批到期定时器后退出（不运行周期任务）。")
+@click.option("--until-idle", is_flag=True,
+              help="没有到期定时器时退出（退出前再运行一次周期任务）。")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="每批认领的实例数（默认 ONEDOOR_WORKER_BATCH_SIZE）。")
+@click.option("--no-jobs", is_flag=True, help="只触发定时器，不运行其他模块登记的周期任务。")
 @click.option("--now", "frozen_now", callback=lambda ctx, param, value: _aware(value),
               help="把时钟固定在该时刻（带时区的 ISO 时间），仅供测试与模拟。")
-def worker_command(once: bool, until_idle: bool, batch_size: int | None,
+def worker_command(once: bool, until_idle: bool, batch_size: int | None, no_jobs: bool,
                    frozen_now: datetime | None) -> None:
-    """Run the background worker (due timers). Run several processes for more throughput."""
+    """Run the background worker: due timers and the registered periodic jobs.
+
+    Each invocation is one process; run several for more throughput. `--once` fires one
+    batch of timers and runs no jobs.
+    """
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     logging.getLogger("onedoor").setLevel(logging.INFO)  # SpiffWorkflow logs every step at INFO
@@ -84,7 +90,7 @@ def worker_command(once: bool, until_idle: bool, batch_size: int | None,
         result = sweep(clock, batch)
     else:
         result = run_forever(clock, batch, current_app.config["WORKER_POLL_SECONDS"],
-                             until_idle=until_idle)
+                             until_idle=until_idle, jobs=not no_jobs)
     click.echo(f"fired={result.fired} skipped={result.skipped} failed={result.failed}")
 
 

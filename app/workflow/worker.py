@@ -15,6 +15,10 @@ An instance whose timers fail to fire (a broken expression, a task nobody can
 receive) is not retried in a hot loop at the head of the queue: its
 `next_timer_at` is pushed back by `RETRY_AFTER` and a `timers.failed` audit event
 says why.
+
+Between sweeps the worker also runs the periodic jobs other areas register with
+`register_job` (outbox delivery, deadline notices, report snapshots), each in its own
+unit of work; `flask worker --no-jobs` makes a timers-only worker.
 """
 
 import logging
@@ -172,11 +176,16 @@ class _Stopper:
 
     def __init__(self) -> None:
         self.stopping = False
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+        self._previous = {sig: signal.signal(sig, self._stop)
+                          for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def _stop(self, signum, frame) -> None:  # noqa: ARG002 - signal handler signature
         self.stopping = True
+
+    def restore(self) -> None:
+        """Put back the handlers that were installed before (in-process callers, tests)."""
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
     def sleep(self, seconds: float) -> None:
         """Sleep up to `seconds`, waking early when asked to stop."""
@@ -195,34 +204,40 @@ def _safe_sweep(clock: Clock, batch_size: int) -> SweepResult | None:
 
 
 def run_forever(clock: Clock, batch_size: int, poll_seconds: float, *,
-                until_idle: bool = False) -> SweepResult:
-    """Sweep until SIGTERM/SIGINT (or, with `until_idle`, until nothing is due).
+                until_idle: bool = False, jobs: bool = True) -> SweepResult:
+    """Sweep (and run the registered jobs) until SIGTERM/SIGINT, or with `until_idle`
+    until a sweep finds nothing due.
 
-    Sleeps only when a sweep claimed nothing or the database failed. Returns the totals.
+    Sleeps only when a sweep claimed nothing or the database failed. With `until_idle`
+    the jobs run once more, forced, after the last timer fired, so a simulation ends with
+    them having seen the final state. Returns the timer totals.
     """
     stopper = _Stopper()
     total = SweepResult()
     log.info("worker started")
-    while not stopper.stopping:
-        result = _safe_sweep(clock, batch_size)
-        run_jobs(clock)
-        if result is None:
-            stopper.sleep(poll_seconds)
-            continue
-        _add(total, result)
-        if result.fired or result.failed:
-            log.info("fired %s, skipped %s, failed %s", result.fired, result.skipped,
-                     result.failed)
-        if result.claimed == 0:
-            if until_idle:
-                break
-            stopper.sleep(poll_seconds)
+    try:
+        while not stopper.stopping:
+            result = _safe_sweep(clock, batch_size)
+            idle = result is None or result.claimed == 0
+            if jobs:
+                run_jobs(clock, force=until_idle and result is not None and idle)
+            if result is not None:
+                _add(total, result)
+            if idle:
+                if until_idle and result is not None:
+                    break
+                stopper.sleep(poll_seconds)
+    finally:
+        stopper.restore()
     log.info("worker stopped: fired %s, skipped %s, failed %s", total.fired, total.skipped,
              total.failed)
     return total
 
 
 def _add(total: SweepResult, result: SweepResult) -> None:
+    if result.fired or result.failed:
+        log.info("fired %s, skipped %s, failed %s", result.fired, result.skipped,
+                 result.failed)
     total.claimed += result.claimed
     total.fired += result.fired
     total.skipped += result.skipped

@@ -72,13 +72,13 @@ def _start_parallel(count: int, clock, processes: int = 2, prefix: str = "ZY-P")
 
 
 def _spawn(database_uri: str, log: Path, *args: str, app_name: str = "onedoor-worker-test"):
-    """Start `flask worker --until-idle --now PAST_DEADLINE` as an OS process; output to `log`."""
+    """Start a timers-only `flask worker --until-idle --now PAST_DEADLINE`; output to `log`."""
     url = database_uri
     if url.startswith("postgresql"):
         url += ("&" if "?" in url else "?") + f"application_name={app_name}"
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py",
            "ONEDOOR_WORKER_POLL_SECONDS": "0.2"}
-    command = [sys.executable, "-m", "flask", "worker", "--until-idle",
+    command = [sys.executable, "-m", "flask", "worker", "--until-idle", "--no-jobs",
                "--now", PAST_DEADLINE.isoformat(), *args]
     with log.open("w") as out:  # a file, not a pipe: a full pipe would stall the worker
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -289,3 +289,17 @@ def test_now_freezes_the_worker_clock(runner, deployed, org, clock):
     assert "fired=0" in before.output, before.output
     after = runner.invoke(args=["worker", "--once", "--now", PAST_DEADLINE.isoformat()])
     assert "fired=2" in after.output, after.output
+
+
+def test_until_idle_runs_the_jobs_at_the_start_and_once_more_at_the_end(
+        deployed, org, clock, monkeypatch):
+    runs = []
+    monkeypatch.setattr(worker, "_JOBS", {})
+    worker.register_job("test.job", timedelta(hours=1), lambda c: runs.append(c.now()))
+    _start(60, org, clock)
+    clock.set(PAST_DEADLINE)
+    total = worker.run_forever(clock, 25, 0, until_idle=True)
+    assert (total.fired, len(runs)) == (60, 2)
+    assert worker.run_forever(clock, 25, 0, until_idle=True, jobs=False).fired == 0
+    assert len(runs) == 2
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "handlers are put back"
