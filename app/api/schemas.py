@@ -38,8 +38,7 @@ class IntakeFields(Schema):
     narrative = fields.String(required=True, validate=validate.Length(min=10, max=5000))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
-    amount = fields.Decimal(load_default=0, as_string=False, places=2,
-                            validate=validate.Range(min=0, max=999_999_999_999))
+    amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=999_999_999_999))
     people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
     occurred_on = fields.Date()
