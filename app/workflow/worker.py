@@ -58,19 +58,20 @@ class SweepResult:
     failed: int = 0
 
 
-def claim_due(now: datetime, limit: int) -> list[tuple[str, datetime]]:
+def claim_due(now: datetime, limit: int) -> list[ProcessInstance]:
     """Lock up to `limit` due running instances no other worker holds, earliest first.
 
-    Returns (id, next_timer_at) pairs. The locks last until the caller's transaction ends.
+    The locks last until the caller's transaction ends. The caller holds the returned
+    objects for the batch, so the session keeps them (its identity map is weak) and
+    reading them back costs no query.
     """
-    rows = db.session.execute(
-        select(ProcessInstance.id, ProcessInstance.next_timer_at)
+    return list(db.session.scalars(
+        select(ProcessInstance)
         .where(ProcessInstance.next_timer_at <= now,
                ProcessInstance.status == InstanceStatus.RUNNING)
         .order_by(ProcessInstance.next_timer_at)
         .limit(limit)
-        .with_for_update(skip_locked=True))
-    return [(row.id, row.next_timer_at) for row in rows]
+        .with_for_update(skip_locked=True)))
 
 
 def sweep(clock: Clock, batch_size: int) -> SweepResult:
@@ -83,8 +84,8 @@ def _fire_batch(clock: Clock, batch_size: int) -> SweepResult:
     now = clock.now()
     claimed = claim_due(now, batch_size)
     result.claimed = len(claimed)
-    for instance_id, due in claimed:
-        _fire_one(instance_id, due, clock, now, result)
+    for instance in claimed:
+        _fire_one(instance, clock, now, result)
     return result
 
 
@@ -92,13 +93,14 @@ class NoProgress(RuntimeError):
     """The engine fired nothing although the index said a timer was due."""
 
 
-def _fire_one(instance_id: str, due: datetime, clock: Clock, now: datetime,
+def _fire_one(instance: ProcessInstance, clock: Clock, now: datetime,
               result: SweepResult) -> None:
     """Fire one claimed instance under a savepoint, so its failure spares the batch."""
+    instance_id, due = instance.id, instance.next_timer_at
     try:
         with db.session.begin_nested():
             fired = services.fire_timers(instance_id, clock=clock)
-            if fired and db.session.get(ProcessInstance, instance_id).next_timer_at == due:
+            if fired and instance.next_timer_at == due:
                 # Index and engine disagree: without this the instance would be
                 # "fired" again on every sweep, forever, at the head of the queue.
                 raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
