@@ -32,7 +32,7 @@ def _spawn(database_uri: str, log: Path, now) -> subprocess.Popen:
 @pytest.mark.postgres_only
 def test_three_workers_write_each_notice_and_order_once(postgres, database_uri, desk, clock, tmp_path):
     clock.set(local(2026, 4, 2, 9, 0))
-    codes = [desk.open(category="consumer", amount=800, title=f"纠纷{n}").code for n in range(6)]
+    codes = [desk.open(category="consumer", amount=800, title=f"网购家电退货纠纷{n}").code for n in range(6)]
     now = local(2026, 4, 13, 0, 0, 1)
     workers = [_spawn(database_uri, tmp_path / f"w{n}.log", now) for n in range(3)]
     for worker in workers:
