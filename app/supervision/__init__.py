@@ -10,6 +10,7 @@ SWEEP_EVERY = timedelta(minutes=1)
 def init_app(app: Flask) -> None:
     """Register the pages, the deadline sweep job and the supervision-order listener."""
     from app.supervision import policies  # noqa: F401, PLC0415 - registers the warn-share event
+    from app.supervision.cli import supervision_command  # noqa: PLC0415
     from app.supervision.notices import sweep_deadlines  # noqa: PLC0415
     from app.supervision.orders import on_instance_synced  # noqa: PLC0415
     from app.supervision.views import bp  # noqa: PLC0415
@@ -17,5 +18,6 @@ def init_app(app: Flask) -> None:
     from app.workflow.worker import register_job  # noqa: PLC0415
 
     app.register_blueprint(bp)
+    app.cli.add_command(supervision_command)
     add_listener(on_instance_synced)
     register_job("supervision.deadlines", SWEEP_EVERY, sweep_deadlines)

@@ -128,3 +128,16 @@ def test_completed_tasks_get_no_notices_and_orders_never_escalate(desk, org, clo
     assert (counts.chases, counts.orders) == (1, 0)
     assert kinds(issue.id) == ["chase"]
     assert kinds(task.id) == ["chase", "supervision"]
+
+
+def test_policies_from_the_command_line(runner, org):
+    assert "全部使用默认值" in runner.invoke(args=["supervision", "policies"]).output
+    result = runner.invoke(args=["supervision", "set-policy", "--process", "referral", "--task",
+                                 "petition_handle", "--warn-share", "0.8", "--supervise-after", "3",
+                                 "--description", "信访办理"])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(args=["supervision", "policies"]).output
+    assert "referral/petition_handle: 预警 0.800，1 个工作日后催办，3 个工作日后督办  信访办理" in listed
+    refused = runner.invoke(args=["supervision", "set-policy", "--warn-share", "1.5"])
+    assert refused.exit_code != 0
+    assert "预警 0，催办 0，督办单 0" in runner.invoke(args=["supervision", "sweep"]).output
