@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.org.models import ROLE_LABELS, Membership, User
+from app.org.models import ROLE_LABELS, Department, Membership, User
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ def authenticate(username: str, password: str) -> User | None:
 def scopes_of(user_id: int) -> list[Scope]:
     """Every membership of the user, labelled in Chinese, in a stable order."""
     rows = db.session.scalars(select(Membership).where(Membership.user_id == user_id)
+                              .options(joinedload(Membership.department).joinedload(Department.org_unit),
+                                       joinedload(Membership.org_unit))
                               .order_by(Membership.id)).all()
     scopes = []
     for m in rows:

@@ -138,9 +138,13 @@ def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: dateti
     offered = candidate_tasks(actor, scope)
     extra = _case_filters(query)
     conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in Tab}
-    joined = select(func.count()).select_from(HumanTask).outerjoin(
-        Case, Case.code == HumanTask.business_key)
-    counts = {tab: db.session.scalar(joined.where(cond)) for tab, cond in conditions.items()}
+    # All tab counts in one statement: each tab is a FILTER over the rows any tab could show.
+    any_tab = or_(*conditions.values())
+    counted = db.session.execute(
+        select(*[func.count().filter(cond) for cond in conditions.values()])
+        .select_from(HumanTask).outerjoin(Case, Case.code == HumanTask.business_key)
+        .where(any_tab)).one()
+    counts = dict(zip(conditions, counted, strict=True))
     order = (HumanTask.completed_at.desc(),) if query.tab is Tab.DONE else \
         (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
     total = counts[query.tab] or 0

@@ -7,9 +7,11 @@ from sqlalchemy import and_, select
 from app.cases import labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.inbox import notifications
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
+from app.org.models import User
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
@@ -62,6 +64,25 @@ def _task_for_actor(task_id: str) -> HumanTask:
     if visible is None:
         raise Forbidden("您无权查看该任务")
     return task
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    """New tasks and deadline notices for me; unread ones are marked."""
+    actor = current_actor()
+    user = db.session.get(User, actor.user_id)
+    return render_template("inbox/notifications.html",
+                           items=notifications.items(actor, user.notifications_seen_at))
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    """Mark everything so far as read."""
+    user_id = current_actor().user_id
+    run_unit(lambda: notifications.mark_seen(user_id, _clock().now()))
+    return redirect(url_for("inbox.notifications_page"))
 
 
 @bp.get("/tasks/<task_id>")

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from app.auth.services import scopes_of
 from app.errors import OneDoorError
 from app.extensions import db
-from app.org.models import Membership
+from app.org.models import Membership, User
 from app.org.services import Actor, load_actor
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -53,7 +53,15 @@ def _page_context() -> dict:
         return {}
     nav = [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
     return {"scopes": scopes_of(int(current_user.id)), "current_scope_id": session.get("scope"),
-            "nav": nav}
+            "nav": nav, "unread": _unread()}
+
+
+def _unread() -> int:
+    """The bell's badge: new tasks and deadline notices since the user last marked them read."""
+    from app.inbox.notifications import unread_count  # noqa: PLC0415 - inbox builds on ui
+
+    user = db.session.get(User, int(current_user.id))
+    return unread_count(current_actor(), user.notifications_seen_at if user else None)
 
 
 def _error_page(exc: OneDoorError):

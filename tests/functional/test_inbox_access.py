@@ -194,3 +194,15 @@ def test_others_cannot_reassign_or_hand_to_outsiders(client, no_csrf, grid_task,
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(HumanTask, grid_task.id).assignee_id == org.actor("grid").user_id
+
+
+def test_bell_counts_new_tasks_until_marked_read(client, no_csrf, grid_task, clock):
+    sign_in(client, "grid")
+    page = client.get("/").data.decode()
+    assert "1 条未读" in page
+    listing = client.get("/notifications").data.decode()
+    assert "新任务" in listing and "网格员首调" in listing and 'data-unread="true"' in listing
+    clock.advance(minutes=5)
+    client.post("/notifications/read")
+    assert "条未读" not in client.get("/").data.decode()
+    assert 'data-unread="true"' not in client.get("/notifications").data.decode()

@@ -1,0 +1,61 @@
+"""The bell: new tasks offered to me and deadline notices (warnings, 催办, 督办) since I last looked."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from app.extensions import db
+from app.inbox.queries import candidate_tasks
+from app.org.models import User
+from app.org.services import Actor
+from app.supervision.services import notices_for
+from app.workflow.models import HumanTask, TaskState
+
+LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the notification list."""
+
+    kind: str        # new_task | warning | chase | supervision | …
+    label: str
+    text: str
+    business_key: str
+    task_id: str | None
+    at: datetime
+    unread: bool
+
+
+def _new_tasks(actor: Actor, since: datetime | None):
+    query = select(HumanTask).where(HumanTask.state == TaskState.READY,
+                                    HumanTask.assignee_id.is_(None), candidate_tasks(actor, None))
+    if since is not None:
+        query = query.where(HumanTask.created_at > since)
+    return query
+
+
+def unread_count(actor: Actor, seen_at: datetime | None) -> int:
+    """How many new tasks and notices arrived since `seen_at` (capped at LIMIT for the badge)."""
+    tasks = db.session.scalar(select(func.count()).select_from(
+        _new_tasks(actor, seen_at).limit(LIMIT).subquery())) or 0
+    return min(LIMIT, tasks + len(notices_for(actor, since=seen_at, limit=LIMIT)))
+
+
+def items(actor: Actor, seen_at: datetime | None) -> list[Item]:
+    """The latest new tasks and notices, newest first; those after `seen_at` are unread."""
+    def unread(at: datetime) -> bool:
+        return seen_at is None or at > seen_at
+    tasks = db.session.scalars(_new_tasks(actor, None).order_by(HumanTask.created_at.desc())
+                               .limit(LIMIT)).all()
+    found = [Item("new_task", "新任务", t.title, t.business_key, t.id, t.created_at, unread(t.created_at))
+             for t in tasks]
+    found += [Item(n.kind, n.kind_label, n.text, n.business_key, n.task_id, n.created_at,
+                   unread(n.created_at)) for n in notices_for(actor, limit=LIMIT)]
+    return sorted(found, key=lambda item: item.at, reverse=True)[:LIMIT]
+
+
+def mark_seen(user_id: int, now: datetime) -> None:
+    """Everything up to `now` has been read."""
+    db.session.execute(db.update(User).where(and_(User.id == user_id)).values(notifications_seen_at=now))
