@@ -8,6 +8,7 @@ from app.api.auth import authenticate
 from app.api.errors import HTTP_CODES, api_error
 from app.api.schemas import ApiErrorSchema
 from app.auth import csrf
+from app.errors import NotFound
 
 PREFIX = "/api/v1"
 SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
@@ -36,10 +37,17 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
     bp.register_error_handler(CSRFError, api_error)
     for code in HTTP_CODES:
         bp.register_error_handler(code, api_error)
+    bp.before_request(_clean_path)
     if authenticated:
         bp.before_request(authenticate)
     csrf.exempt(bp)
     return bp
+
+
+def _clean_path() -> None:
+    """A NUL character in a path segment names nothing (and no database would accept it)."""
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        raise NotFound("请求的资源不存在")
 
 
 def clock():

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, true
 from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint
 from app.api.casework import _day_start
-from app.api.schemas import ApiErrorSchema
+from app.api.schemas import ApiErrorSchema, ApiInput
 from app.cases.models import Case
 from app.channels.scope import Scope, unit_by_code
 from app.extensions import db
@@ -24,7 +24,7 @@ from app.org.models import OrgUnit
 bp = api_blueprint("api_reports", __name__, "/reports", "报表：受理量、化解量、化解率")
 
 
-class IndicatorArgs(Schema):
+class IndicatorArgs(ApiInput):
     """The period (inclusive dates, Beijing time) and the scope."""
 
     date_from = fields.Date(required=True, data_key="from")

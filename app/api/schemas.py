@@ -1,6 +1,8 @@
 """Marshmallow schemas of the API resources (cases, tasks, deployments, pages, errors)."""
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 CATEGORIES = ("marriage_family", "neighbour", "housing_land", "contract", "business", "damages",
               "forest_land", "requisition", "pollution", "labour", "consumer", "medical",
@@ -12,6 +14,31 @@ ID_NUMBER = r"^[1-9][0-9]{16}[0-9Xx]$"
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 
 
+def nul_paths(value: Any, path: str = "") -> list[str]:
+    """Paths of the strings (keys included) holding a NUL character, which no database stores."""
+    if isinstance(value, str):
+        return [path or "_schema"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in ([f"{path}.{key}".strip(".")] if "\x00" in str(key) else [])
+                + nul_paths(item, f"{path}.{key}".strip("."))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in nul_paths(item, f"{path}.{index}".strip("."))]
+    return []
+
+
+class ApiInput(Schema):
+    """Base of every input schema: refuses NUL characters anywhere, with their field paths."""
+
+    @pre_load
+    def _no_nul(self, data, **kwargs):
+        plain = {key: data[key] for key in data} if hasattr(data, "getlist") else data  # query args
+        bad = nul_paths(plain)
+        if bad:
+            raise ValidationError({path: ["含有不允许的控制字符"] for path in bad})
+        return data
+
+
 class ApiErrorSchema(Schema):
     """Every error response."""
 
@@ -21,7 +48,7 @@ class ApiErrorSchema(Schema):
                          metadata={"description": "字段路径 → 错误信息，如 parties.0.phone"})
 
 
-class PartyIn(Schema):
+class PartyIn(ApiInput):
     """A party as submitted."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -31,7 +58,7 @@ class PartyIn(Schema):
     phone = fields.String(validate=validate.Regexp(PHONE))
 
 
-class IntakeFields(Schema):
+class IntakeFields(ApiInput):
     """The intake fields shared by every channel (统一受理登记)."""
 
     title = fields.String(required=True, validate=validate.Length(min=4, max=100))
@@ -129,7 +156,7 @@ class CaseDetail(CaseOut):
     route_map = fields.List(fields.Nested(StepOut))
 
 
-class CaseSearchArgs(Schema):
+class CaseSearchArgs(ApiInput):
     """Filters and paging of GET /cases."""
 
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -160,7 +187,7 @@ class CasePage(PageMeta):
     items = fields.List(fields.Nested(CaseOut))
 
 
-class DuplicateDecision(Schema):
+class DuplicateDecision(ApiInput):
     """合并或保留 a flagged duplicate."""
 
     decision = fields.String(required=True, validate=validate.OneOf(("merge", "keep")))
@@ -196,7 +223,7 @@ class TaskDetail(TaskOut):
     mine = fields.Boolean()
 
 
-class TaskListArgs(Schema):
+class TaskListArgs(ApiInput):
     """Tab, search and paging of GET /tasks (我的待办)."""
 
     tab = fields.String(load_default="todo", validate=validate.OneOf(("todo", "mine", "due", "done")))
@@ -211,7 +238,7 @@ class TaskPage(PageMeta):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class TaskComplete(Schema):
+class TaskComplete(ApiInput):
     """The form data of a task."""
 
     data = fields.Dict(keys=fields.String(), required=True,
@@ -229,7 +256,7 @@ class DeploymentOut(Schema):
     note = fields.String()
 
 
-class DeploymentArgs(Schema):
+class DeploymentArgs(ApiInput):
     """Filter of GET /deployments."""
 
     process_id = fields.String(validate=validate.Length(min=1, max=128))

@@ -42,6 +42,8 @@ def test_create_returns_the_case_with_code_route_map_and_masked_parties(key):
     ({"occurred_on": "2026-13-01"}, "occurred_on"),
     ({"surprise": 1}, "surprise"),
     ({"channel": "fax"}, "channel"),
+    ({"title": "排水\x00纠纷"}, "title"),
+    ({"parties": [{"name": "张\x00三", "role": "applicant"}]}, "parties.0.name"),
 ])
 def test_bad_input_is_422_with_field_paths(bare_key, change, path):
     response = bare_key.post("/api/v1/cases", json=case_body(**change))
@@ -91,6 +93,8 @@ def test_search_filters_and_paging(key, clock):
 def test_unknown_case_is_404_json(key):
     response = key.get("/api/v1/cases/ZY-2026-999999")
     assert response.status_code == 404 and response.json["code"] == "not_found"
+    assert key.get("/api/v1/cases/ZY%00").status_code == 404
+    assert key.get("/api/v1/cases?q=%00").status_code == 422
 
 
 def test_the_handler_sees_personal_data_others_masked(key, make_user):

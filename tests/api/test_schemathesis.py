@@ -8,7 +8,6 @@ from hypothesis import HealthCheck, given, settings
 from werkzeug.serving import make_server
 
 
-
 @pytest.fixture
 def live_server(app, processes):
     """The app served over HTTP on a free loopback port."""

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint, clock, setting
 from app.api.errors import flatten
-from app.api.schemas import CATEGORIES, RISK_TIERS, PartyIn
+from app.api.schemas import CATEGORIES, RISK_TIERS, ApiInput, PartyIn
 from app.channels.grid.models import ReportKind
 from app.channels.grid.services import describe, receive_batch, receive_report, summary
 from app.unit_of_work import run_unit
@@ -17,7 +17,7 @@ MAX_BATCH = 2000
 BATCH_BODY = 16 * 1024 * 1024
 
 
-class GridReportIn(Schema):
+class GridReportIn(ApiInput):
     """One reported item."""
 
     external_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"),
@@ -49,7 +49,7 @@ class GridReportOut(Schema):
     case_code = fields.String(allow_none=True)
 
 
-class BatchIn(Schema):
+class BatchIn(ApiInput):
     """Up to 2,000 items; each is checked on its own."""
 
     items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
@@ -79,7 +79,7 @@ class BatchOut(Schema):
     results = fields.List(fields.Nested(ItemResult))
 
 
-class SummaryArgs(Schema):
+class SummaryArgs(ApiInput):
     """Scope of the summary."""
 
     org_unit = fields.String(validate=validate.Length(min=1, max=64))

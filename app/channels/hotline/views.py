@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.auth import DEFAULT_MAX_BODY
 from app.api.base import api_blueprint, clock, setting
-from app.api.schemas import CATEGORIES, PHONE, RISK_TIERS, PartyIn
+from app.api.schemas import CATEGORIES, PHONE, RISK_TIERS, ApiInput, PartyIn
 from app.channels.hotline.services import ORDER_TYPES, receive_order
 from app.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from app.extensions import db
@@ -17,14 +17,14 @@ bp = api_blueprint("api_hotline", __name__, "/hotline", "12345 工单接入（HM
 SIGNED = [{"hotlineSignature": []}]
 
 
-class Citizen(Schema):
+class Citizen(ApiInput):
     """The caller (诉求人)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     phone = fields.String(validate=validate.Regexp(PHONE))
 
 
-class HotlineOrderIn(Schema):
+class HotlineOrderIn(ApiInput):
     """A work order as the 12345 platform dispatches it."""
 
     order_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$"),
