@@ -73,7 +73,7 @@ def _step(task: HumanTask, names: dict[str, str], labels: dict[str, dict[int, st
     done_by = labels["user"].get(task.completed_by_id or task.assignee_id, "")
     end = task.completed_at or now
     if task.state == TaskState.READY:
-        deadline = deadline_state(task.created_at, task.due_at, now)
+        deadline = deadline_state(task.created_at, task.due_at, now, warn_at=task.warn_at)
         state = deadline.value if deadline and deadline.value != "normal" else "active"
     else:
         state = "done" if task.state == TaskState.COMPLETED else "cancelled"

@@ -24,13 +24,16 @@ STATE_LABELS = {DeadlineState.NORMAL: "正常", DeadlineState.WARNING: "即将�
 
 
 def deadline_state(created_at: datetime, due_at: datetime | None, now: datetime,
-                   warning_share: float = WARNING_SHARE) -> DeadlineState | None:
-    """Overdue after the due time; warning once `warning_share` of the period has passed."""
+                   warning_share: float = WARNING_SHARE,
+                   warn_at: datetime | None = None) -> DeadlineState | None:
+    """Overdue after the due time; warning from `warn_at` (the task's stored warning moment,
+    which follows its deadline policy) or else once `warning_share` of the period has passed."""
     if due_at is None:
         return None
     if now > due_at:
         return DeadlineState.OVERDUE
-    if now >= created_at + (due_at - created_at) * warning_share:
+    warn_from = warn_at or created_at + (due_at - created_at) * warning_share
+    if now >= warn_from:
         return DeadlineState.WARNING
     return DeadlineState.NORMAL
 

@@ -26,7 +26,7 @@ def _clock():
 
 
 def _row_view(task: HumanTask, now, case=None):
-    state = deadline_state(task.created_at, task.due_at, now)
+    state = deadline_state(task.created_at, task.due_at, now, warn_at=task.warn_at)
     return {"task": task, "case": case, "words": time_left_words(task.due_at, now),
             "state": state.value if state else "none",
             "state_label": STATE_LABELS.get(state, "") if state else ""}

@@ -40,3 +40,10 @@ def test_no_due_time_has_no_state():
 ])
 def test_time_left_words(due, now, words):
     assert time_left_words(due, now) == words
+
+
+def test_stored_warning_moment_wins_over_the_default_share():
+    created, due = at(2026, 3, 2, 9), at(2026, 3, 5, 23, 59, 59)
+    half_way = at(2026, 3, 3, 22)
+    assert deadline_state(created, due, at(2026, 3, 4, 0), warn_at=half_way) == DeadlineState.WARNING
+    assert deadline_state(created, due, at(2026, 3, 4, 0)) == DeadlineState.NORMAL
