@@ -30,6 +30,7 @@ install: $(BIN)/flask $(VENDOR_STAMP) ## Create .venv, install OneDoor with its 
 
 run: install ## Install, migrate, seed the demo, deploy processes, serve on 127.0.0.1:8000 with the worker
 	$(BIN)/flask db upgrade
+	$(BIN)/flask calendar seed
 	$(BIN)/flask seed-demo
 	$(BIN)/flask processes deploy --note "make run"
 	$(MAKE) --no-print-directory serve

@@ -21,9 +21,10 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
                                                      "migrations"))
     _import_models()
 
-    from app import auth, cases, health, inbox, org, ui, workflow  # noqa: PLC0415 - areas register
+    from app import auth, calendar, cases, health, inbox, org, ui, workflow  # noqa: PLC0415 - areas register
 
     health.init_app(app)
+    calendar.init_app(app)
     org.init_app(app)
     workflow.init_app(app)
     cases.init_app(app)
@@ -38,6 +39,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     channels.init_app(app)
     api.init_app(app)
+    from app import designer  # noqa: PLC0415, I001 - process designers' pages register
+
+    designer.init_app(app)
     return app
 
 
@@ -45,9 +49,11 @@ def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
     from app.api import models as _api  # noqa: F401, PLC0415
     from app.audit import models as _audit  # noqa: F401, PLC0415
+    from app.calendar import models as _calendar  # noqa: F401, PLC0415
     from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.channels import models as _channels  # noqa: F401, PLC0415
+    from app.designer import models as _designer  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.reports import models as _reports  # noqa: F401, PLC0415
     from app.supervision import models as _supervision  # noqa: F401, PLC0415

@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.calendar import store as calendar_store
 from app.clock import FrozenClock
 from app.extensions import db
 from app.workflow import registry
@@ -83,6 +84,7 @@ def database_uri(database, tmp_path):
 def app(database, database_uri, clock):
     """The app bound to a clean, migrated database and the frozen clock."""
     registry.clear()
+    calendar_store.SOURCE.forget()
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_uri), "TESTING": True},
                      clock=clock)
     with app.app_context():

@@ -98,8 +98,8 @@ def _package_years() -> range:
 
 
 def schedule_published(day: date) -> bool:
-    """True when the State Council schedule of `day`'s year is in the package (else estimated)."""
-    return day.year in _package_years()
+    """True when `day`'s classification is published (package or admin table), not estimated."""
+    return not _default_source.day_info(day).estimated
 
 
 class PackageDaySource:
@@ -130,12 +130,28 @@ class OverrideDaySource:
         return replace(override, day=day, estimated=False)
 
 
+_default_source: DaySource = PackageDaySource()
+
+
+def set_default_source(source: DaySource) -> None:
+    """Install the day source calendars without an explicit one use (the app installs its table)."""
+    global _default_source  # noqa: PLW0603 - one process-wide setting, swapped at start-up
+    _default_source = source
+
+
+class _DefaultSource:
+    """Delegates to whatever default source is installed at call time."""
+
+    def day_info(self, day: date) -> DayInfo:
+        return _default_source.day_info(day)
+
+
 class WorkCalendar:
     """Deadline arithmetic over a day source in a local time zone."""
 
     def __init__(self, source: DaySource | None = None, tz: tzinfo = SHANGHAI) -> None:
-        """Create a calendar using `source` (default: the package) and local zone `tz`."""
-        self._source: DaySource = source if source is not None else PackageDaySource()
+        """Create a calendar using `source` (default: the installed default) and local zone `tz`."""
+        self._source: DaySource = source if source is not None else _DefaultSource()
         self._tz = tz
 
     def is_workday(self, day: date) -> bool:
