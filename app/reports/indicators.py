@@ -29,6 +29,7 @@ CHANNEL_GROUPS = [("grid", "网格员排查上报", ("grid",)),
                   ("three_mediation", "三调对接（警情、信访、诉前）", ("police", "petition", "court")),
                   ("walk_in", "来访窗口", ("walk_in",)), ("follow_up", "回访续案", ("follow_up",))]
 JOINT_ROUTE = "whistle"
+MERGED = "merged"
 RETURN_VISIT_TASK = "visit"
 COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joint_received",
            "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time")
@@ -46,7 +47,9 @@ def _case_groups(unit: OrgUnit, period: Period) -> list:
     return db.session.execute(
         select(Case.channel, Case.category, Case.level, Case.status, joint, child, func.count())
         .where(Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
-               Case.org_unit_id.in_(units_under(unit)))
+               Case.org_unit_id.in_(units_under(unit)),
+               # a duplicate merged into another case is not a dispute of its own
+               or_(Case.result.is_(None), Case.result != MERGED))
         .group_by(Case.channel, Case.category, Case.level, Case.status, joint, child)).all()
 
 

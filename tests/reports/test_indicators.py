@@ -92,3 +92,25 @@ def test_monthly_analysis_adds_trend_hot_spots_and_rising_categories(seeded, clo
                       ("housing_land", 0, 3370, "新增")]  # labour (+3,077) is sixth
     assert [c["key"] for c in analysis["top_categories"]] == [
         "contract", "neighbour", "labour", "marriage_family", "requisition"]
+
+
+def test_a_merged_duplicate_is_not_counted(seeded, clock):
+    from datetime import datetime  # noqa: PLC0415
+
+    from sqlalchemy import select, update  # noqa: PLC0415
+
+    from app.cases.models import Case  # noqa: PLC0415
+    from app.extensions import db  # noqa: PLC0415
+    from app.reports.indicators import units_under  # noqa: PLC0415
+    from tests.conftest import SHANGHAI  # noqa: PLC0415
+
+    county = seeded.unit("zy-1")
+    before = services.compute(county, "monthly", date(2026, 3, 15), clock)["current"]["counts"]
+    march = (datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
+    merged = db.session.scalar(select(Case.id).where(
+        Case.org_unit_id.in_(units_under(county)), Case.received_at >= march[0],
+        Case.received_at < march[1]).limit(1))
+    db.session.execute(update(Case).where(Case.id == merged).values(result="merged"))
+    db.session.commit()
+    after = services.compute(county, "monthly", date(2026, 3, 15), clock)["current"]["counts"]
+    assert after["received"] == before["received"] - 1
