@@ -359,3 +359,10 @@ def process_files(specs: LoadedSpecs) -> dict[str, tuple[str, str]]:
         if spec is not None:
             found[process_id] = (spec.description or process_id, spec.file)
     return found
+
+
+def parse_timer_value(value: str, kind: str = "timeDate") -> Any:
+    """Parse a timer expression's result as SpiffWorkflow will (ValueError when it cannot)."""
+    if kind == "timeCycle":
+        return TimerEventDefinition.parse_iso_recurring_interval(value)
+    return TimerEventDefinition.parse_time_or_duration(value)

@@ -1,0 +1,52 @@
+"""Instance migration pages: choose, dry run, migrate, report, roll back."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.designer import migrations, services
+from app.designer.views import bp, clock
+from app.ui import current_actor
+from app.unit_of_work import run_unit
+
+
+def _criteria(process_id: str, source) -> migrations.InstanceFilter:
+    return migrations.InstanceFilter(process_id, source.get("from_version", type=int),
+                                     source.get("business_key", ""), source.get("at_step", ""))
+
+
+@bp.get("/processes/<process_id>/migrate")
+def migrate_form(process_id: str):
+    """Pick a target version and filters; with `dry_run=1` show whether each instance can move."""
+    [row] = services.process_overview(process_id) or [None]
+    if row is None:
+        raise services.NotFound("流程不存在")
+    criteria = _criteria(process_id, request.args)
+    target_version = request.args.get("target", type=int) or row.versions[0].version
+    candidates = migrations.select_instances(criteria)
+    if request.args.get("dry_run"):
+        target = services.deployment_by_version(process_id, target_version)
+        candidates = migrations.dry_run(candidates, target)
+    return render_template("designer/migrate.html", process=row, criteria=criteria,
+                           target_version=target_version, candidates=candidates,
+                           dry_run=bool(request.args.get("dry_run")))
+
+
+@bp.post("/processes/<process_id>/migrate")
+def migrate(process_id: str):
+    """Migrate the chosen instances (each in its own transaction) and show the report."""
+    target = services.deployment_by_version(process_id, request.form.get("target", type=int) or 0)
+    ids = request.form.getlist("instance_id")
+    report = migrations.migrate_many(ids, target.id, actor=current_actor(), clock=clock(),
+                                     batch_size=request.form.get("batch_size", type=int)
+                                     or migrations.DEFAULT_BATCH)
+    return render_template("designer/migrated.html", process_id=process_id, report=report)
+
+
+@bp.post("/migrations/<int:migration_id>/rollback")
+def rollback(migration_id: int):
+    """Move a migrated instance back to its old version."""
+    actor = current_actor()
+    entry = run_unit(lambda: migrations.rollback(migration_id, actor=actor, clock=clock()))
+    flash("已回退到原版本")
+    process_id = request.form.get("process_id") or ""
+    return redirect(url_for("designer.process", process_id=process_id) if process_id
+                    else url_for("designer.index", _anchor=str(entry.id)))

@@ -1,0 +1,85 @@
+"""The browser modeler: drafts of BPMN, DMN and form files; save, check and deploy as JSON calls."""
+
+from flask import jsonify, redirect, render_template, request, url_for
+
+from app.designer import drafts
+from app.designer.views import bp, clock
+from app.errors import OneDoorError, ValidationFailed
+from app.ui import current_actor
+from app.unit_of_work import run_unit
+from app.workflow.deploy import BundleRefused
+
+
+def _problems(problems) -> list[dict]:
+    return [{"file": p.file, "element_id": p.element_id, "line": p.line, "message": p.message}
+            for p in problems]
+
+
+def _json_error(error: OneDoorError):
+    return jsonify({"ok": False, "message": error.message, "errors": error.errors}), error.http_status
+
+
+@bp.post("/drafts")
+def new_draft():
+    """Start a draft from the newest version of a process and open the modeler."""
+    process_id = request.form.get("process_id", "")
+    actor = current_actor()
+    draft = run_unit(lambda: drafts.create_draft(process_id, actor=actor, now=clock().now()))
+    return redirect(url_for("designer.modeler", draft_id=draft.id))
+
+
+@bp.get("/drafts/<int:draft_id>")
+def modeler(draft_id: int):
+    """The modeler page for a draft."""
+    draft = drafts.get_draft(draft_id)
+    names = sorted(draft.files)
+    return render_template("designer/modeler.html", draft=draft, names=names,
+                           main=request.args.get("file") or drafts.main_file(draft))
+
+
+@bp.get("/drafts/<int:draft_id>/files/<name>")
+def draft_file(draft_id: int, name: str):
+    """One file of the draft as text."""
+    draft = drafts.get_draft(draft_id)
+    if name not in draft.files:
+        return jsonify({"ok": False, "message": "文件不存在"}), 404
+    return draft.files[name], 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.put("/drafts/<int:draft_id>/files/<name>")
+def save_draft_file(draft_id: int, name: str):
+    """Save one file of the draft."""
+    payload = request.get_json(silent=True) or {}
+    if not isinstance(payload.get("content"), str):
+        return _json_error(ValidationFailed("缺少文件内容"))
+    try:
+        draft = run_unit(lambda: drafts.save_file(draft_id, name, payload["content"], now=clock().now()))
+    except OneDoorError as error:
+        return _json_error(error)
+    return jsonify({"ok": True, "updated_at": draft.updated_at.isoformat()})
+
+
+@bp.post("/drafts/<int:draft_id>/check")
+def check_draft(draft_id: int):
+    """Run the deploy checks on the draft; problems carry file, element id, line and message."""
+    problems = drafts.check_draft(draft_id)
+    return jsonify({"ok": not problems, "problems": _problems(problems)})
+
+
+@bp.post("/drafts/<int:draft_id>/deploy")
+def deploy_draft(draft_id: int):
+    """Publish the draft; 422 with the problems when a check fails (nothing deployed)."""
+    payload = request.get_json(silent=True) or {}
+    note = str(payload.get("note", ""))[:500]
+    actor = current_actor()
+    try:
+        results = run_unit(lambda: [(d.process_id, d.version, new) for d, new in drafts.deploy_draft(
+            draft_id, actor=actor, now=clock().now(), note=note)])
+    except BundleRefused as refused:
+        return jsonify({"ok": False, "message": refused.message,
+                        "problems": _problems(refused.problems)}), 422
+    except OneDoorError as error:
+        return _json_error(error)
+    return jsonify({"ok": True, "deployed": [{"process_id": p, "version": v, "new": n}
+                                             for p, v, n in results],
+                    "url": url_for("designer.process", process_id=drafts.get_draft(draft_id).process_id)})

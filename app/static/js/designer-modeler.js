@@ -1,0 +1,196 @@
+/* The in-browser modeler: bpmn-js for .bpmn, dmn-js for .dmn, a JSON editor with live checks
+   for forms. Save → draft; 检查 → the deploy checks on the draft, problems highlighted;
+   部署 → publish. Everything is served by the app (no CDN). */
+(function () {
+  "use strict";
+  var app = document.getElementById("modeler-app");
+  if (!app) { return; }
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var statusEl = document.getElementById("status");
+  var problemsEl = document.getElementById("problems");
+  var panel = document.getElementById("properties");
+  var texts = {}, dirty = {}, current = null, lastProblems = [];
+  var bpmn = new BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
+  var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } } });
+  var formText = document.getElementById("form-text");
+  var formErrors = document.getElementById("form-errors");
+
+  function say(text) { statusEl.textContent = text; }
+  function kind(name) { return name.endsWith(".bpmn") ? "bpmn" : name.endsWith(".dmn") ? "dmn" : "form"; }
+  function request(method, url, body) {
+    return fetch(url, { method: method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  bpmn.on("selection.changed", function (e) { OneDoorProperties.render(panel, bpmn, e.newSelection[0]); });
+  bpmn.on("commandStack.changed", function () { if (current) { dirty[current] = true; } });
+  dmn.on("views.changed", function () { renderDmnViews(); });
+  formText.addEventListener("input", function () { dirty[current] = true; validateForm(); });
+
+  function validateForm() {
+    var problems = [];
+    try {
+      var schema = JSON.parse(formText.value);
+      if (!current.endsWith(".uischema.json")) {
+        if (schema.type !== "object") { problems.push("顶层 type 应为 \"object\""); }
+        if (typeof schema.properties !== "object" || schema.properties === null) { problems.push("缺少 properties"); }
+        (schema.required || []).forEach(function (key) {
+          if (!schema.properties || !(key in schema.properties)) { problems.push("required 中的「" + key + "」不在 properties 里"); }
+        });
+      }
+    } catch (err) { problems.push("JSON 格式错误：" + err.message); }
+    formErrors.className = problems.length ? "bad" : "good";
+    formErrors.textContent = problems.length ? problems.join("；") : "JSON 有效";
+    return problems;
+  }
+
+  function stash() {
+    if (!current) { return Promise.resolve(); }
+    if (document.activeElement && panel.contains(document.activeElement)) { document.activeElement.blur(); }
+    var k = kind(current), name = current;
+    if (k === "form") { texts[name] = formText.value; return Promise.resolve(); }
+    var editor = k === "bpmn" ? bpmn : dmn;
+    if (!dirty[name]) { return Promise.resolve(); }
+    return editor.saveXML({ format: true }).then(function (r) { texts[name] = r.xml; });
+  }
+
+  function load(name) {
+    return texts[name] !== undefined ? Promise.resolve(texts[name]) :
+      fetch(app.dataset.filesUrl + encodeURIComponent(name), { credentials: "same-origin" })
+        .then(function (r) { return r.text(); }).then(function (t) { texts[name] = t; return t; });
+  }
+
+  function show(name) {
+    return stash().then(function () { return load(name); }).then(function (text) {
+      var k = kind(name), wasDirty = !!dirty[name];
+      current = name;
+      document.querySelectorAll("#file-tabs a").forEach(function (a) { a.classList.toggle("active", a.dataset.file === name); });
+      document.getElementById("canvas").hidden = k !== "bpmn";
+      document.getElementById("dmn-canvas").hidden = k !== "dmn";
+      document.getElementById("form-editor").hidden = k !== "form";
+      panel.hidden = k !== "bpmn";
+      if (k === "form") { formText.value = text; validateForm(); return null; }
+      var editor = k === "bpmn" ? bpmn : dmn;
+      return editor.importXML(text).then(function () {
+        dirty[name] = wasDirty;
+        if (k === "bpmn") { bpmn.get("canvas").zoom("fit-viewport"); OneDoorProperties.render(panel, bpmn, null); mark(); }
+        else { openFirstTable(); }
+      });
+    }).then(function () { app.dataset.ready = "true"; }).catch(function (err) { say("打开文件失败：" + err.message); });
+  }
+
+  function openFirstTable() {
+    var table = dmn.getViews().filter(function (v) { return v.type === "decisionTable"; })[0];
+    if (table) { dmn.open(table); }
+  }
+
+  function renderDmnViews() {
+    var bar = document.getElementById("dmn-views");
+    if (!bar) {
+      bar = document.createElement("div"); bar.id = "dmn-views"; bar.className = "filters";
+      document.getElementById("dmn-canvas").before(bar);
+    }
+    bar.hidden = kind(current || "") !== "dmn";
+    bar.innerHTML = "";
+    dmn.getViews().forEach(function (view) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "secondary";
+      b.textContent = (view.type === "drd" ? "决策关系图" : "决策表：") + (view.type === "drd" ? "" : (view.element.name || view.element.id));
+      b.addEventListener("click", function () { dmn.open(view); });
+      bar.appendChild(b);
+    });
+  }
+
+  function save() {
+    return stash().then(function () {
+      var names = Object.keys(dirty).filter(function (n) { return dirty[n]; });
+      return Promise.all(names.map(function (n) {
+        return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: texts[n] })
+          .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } dirty[n] = false; }); });
+      })).then(function () { say("草稿已保存"); });
+    });
+  }
+
+  function mark() {
+    var registry = bpmn.get("elementRegistry"), canvas = bpmn.get("canvas");
+    registry.forEach(function (el) { canvas.removeMarker(el.id, "od-error"); });
+    lastProblems.forEach(function (p) {
+      if (p.file === current && p.element_id && registry.get(p.element_id)) { canvas.addMarker(p.element_id, "od-error"); }
+    });
+  }
+
+  function showProblems(problems, okText) {
+    lastProblems = problems;
+    problemsEl.innerHTML = "";
+    if (!problems.length) {
+      problemsEl.innerHTML = "<p class=\"ok\"></p>"; problemsEl.firstChild.textContent = okText;
+    } else {
+      var h = document.createElement("h2"); h.textContent = "检查未通过：" + problems.length + " 个问题";
+      var ul = document.createElement("ul"); ul.id = "problem-list";
+      problems.forEach(function (p) {
+        var li = document.createElement("li");
+        li.dataset.elementId = p.element_id || ""; li.dataset.file = p.file;
+        li.textContent = p.file + (p.line ? "：第 " + p.line + " 行" : "") + (p.element_id ? " [" + p.element_id + "] " : " ") + p.message;
+        li.addEventListener("click", function () { focusProblem(p); });
+        ul.appendChild(li);
+      });
+      problemsEl.appendChild(h); problemsEl.appendChild(ul);
+    }
+    if (kind(current) === "bpmn") { mark(); }
+  }
+
+  function focusProblem(p) {
+    var go = p.file === current ? Promise.resolve() : show(p.file);
+    go.then(function () {
+      if (kind(p.file) !== "bpmn" || !p.element_id) { return; }
+      var el = bpmn.get("elementRegistry").get(p.element_id);
+      if (el) { bpmn.get("selection").select(el); }
+    });
+  }
+
+  function check() {
+    say("正在检查…");
+    return save().then(function () { return request("POST", app.dataset.checkUrl, {}); })
+      .then(function (r) { return r.json(); })
+      .then(function (j) { showProblems(j.problems, "检查通过，可以部署"); say(j.ok ? "检查通过" : "检查未通过"); return j.ok; })
+      .catch(function (err) { say("检查失败：" + err.message); });
+  }
+
+  function deploy() {
+    say("正在部署…");
+    return save().then(function () { return request("POST", app.dataset.deployUrl, { note: document.getElementById("deploy-note").value }); })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        if (!j.ok) { showProblems(j.problems || [], ""); say(j.message || "部署被拒绝"); return; }
+        var created = j.deployed.filter(function (d) { return d.new; })
+          .map(function (d) { return d.process_id + " 版本 " + d.version; });
+        showProblems([], created.length ? "已部署：" + created.join("、") : "文件没有变化，未产生新版本");
+        var link = document.createElement("a"); link.href = j.url; link.id = "deployed-link"; link.textContent = "查看版本列表";
+        problemsEl.appendChild(link);
+        say("部署成功");
+        app.dataset.deployed = "true";
+      }).catch(function (err) { say("部署失败：" + err.message); });
+  }
+
+  function addFile() {
+    var name = document.getElementById("new-file").value.trim();
+    if (!/^[\w.-]+\.json$/.test(name)) { say("表单文件名须以 .json 结尾"); return; }
+    texts[name] = "{\n  \"title\": \"\",\n  \"type\": \"object\",\n  \"properties\": {},\n  \"required\": []\n}\n";
+    dirty[name] = true;
+    var a = document.createElement("a"); a.href = "#"; a.dataset.file = name; a.textContent = name;
+    document.getElementById("file-tabs").appendChild(a);
+    show(name);
+  }
+
+  document.getElementById("file-tabs").addEventListener("click", function (e) {
+    var a = e.target.closest("a[data-file]"); if (!a) { return; }
+    e.preventDefault(); show(a.dataset.file);
+  });
+  document.getElementById("save-draft").addEventListener("click", save);
+  document.getElementById("check-draft").addEventListener("click", check);
+  document.getElementById("deploy-draft").addEventListener("click", deploy);
+  document.getElementById("add-file").addEventListener("click", addFile);
+  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show };
+  show(app.dataset.main);
+})();
