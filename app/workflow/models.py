@@ -108,6 +108,7 @@ class HumanTask(db.Model):
         Index("ix_human_task_instance", "instance_id", "state"),
         Index("ix_human_task_due", "state", "due_at"),
         Index("ix_human_task_warn", "state", "warn_at"),
+        Index("ix_human_task_done", "completed_by_id", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
