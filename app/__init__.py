@@ -39,6 +39,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     channels.init_app(app)
     api.init_app(app)
+    from app import designer  # noqa: PLC0415, I001 - process designers' pages register
+
+    designer.init_app(app)
     return app
 
 
@@ -50,6 +53,7 @@ def _import_models() -> None:
     from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.channels import models as _channels  # noqa: F401, PLC0415
+    from app.designer import models as _designer  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.reports import models as _reports  # noqa: F401, PLC0415
     from app.supervision import models as _supervision  # noqa: F401, PLC0415

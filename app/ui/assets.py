@@ -8,7 +8,9 @@ from flask import current_app
 
 # package → files under node_modules/<package>/ to copy (a trailing "/" copies a folder)
 MANIFEST = {
-    "bpmn-js": ["dist/bpmn-navigated-viewer.production.min.js", "dist/assets/"],
+    "bpmn-js": ["dist/bpmn-navigated-viewer.production.min.js", "dist/assets/",
+                "dist/bpmn-modeler.production.min.js"],
+    "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/assets/"],
     "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"],
 }
 
