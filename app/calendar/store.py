@@ -11,7 +11,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from flask import has_app_context
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, inspect, select
 
 from app.calendar.models import CalendarDay
 from app.calendar.workdays import DayInfo, PackageDaySource, _weekend_only_info
@@ -43,6 +43,11 @@ class DatabaseDaySource:
             cached = self._cache.get(key)
             if cached and time.monotonic() - cached[2] < RELOAD_SECONDS:
                 return cached[1] or None
+        if not inspect(db.engine).has_table(CalendarDay.__tablename__):
+            # an unmigrated database (e.g. `flask processes check --no-db`): use the package
+            with self._lock:
+                self._cache[key] = ((), {}, time.monotonic())
+            return None
         stamp = tuple(db.session.execute(
             select(func.count(), func.max(CalendarDay.updated_at))).one())
         if cached and cached[0] == stamp:

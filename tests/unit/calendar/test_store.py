@@ -60,3 +60,13 @@ def test_cli_set_and_publish_year(app, runner, clock, tmp_path):
     wrong_year = tmp_path / "bad.json"
     wrong_year.write_text(json.dumps({"rest": {"2028-01-01": "元旦"}}), encoding="utf-8")
     assert runner.invoke(args=["calendar", "publish-year", "2027", str(wrong_year)]).exit_code != 0
+
+
+def test_an_unmigrated_database_falls_back_to_the_package(tmp_path):
+    from app import create_app  # noqa: PLC0415
+
+    bare = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bare.sqlite3'}"})
+    with bare.app_context():
+        SOURCE.forget()
+        assert not CAL.is_workday(date(2026, 10, 1)) and CAL.is_workday(date(2026, 10, 10))
+        db.engine.dispose()
