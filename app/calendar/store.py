@@ -48,13 +48,16 @@ class DatabaseDaySource:
             with self._lock:
                 self._cache[key] = ((), {}, time.monotonic())
             return None
-        stamp = tuple(db.session.execute(
-            select(func.count(), func.max(CalendarDay.updated_at))).one())
-        if cached and cached[0] == stamp:
-            days = cached[1]
-        else:
-            days = {row.day: DayInfo(row.day, row.is_workday, row.name, False)
-                    for row in db.session.scalars(select(CalendarDay))}
+        # Called from inside engine steps: reading the calendar must not flush the half-written
+        # instance (a flush bumps its version column a second time in the same transaction).
+        with db.session.no_autoflush:
+            stamp = tuple(db.session.execute(
+                select(func.count(), func.max(CalendarDay.updated_at))).one())
+            if cached and cached[0] == stamp:
+                days = cached[1]
+            else:
+                days = {row.day: DayInfo(row.day, row.is_workday, row.name, False)
+                        for row in db.session.scalars(select(CalendarDay))}
         with self._lock:
             self._cache[key] = (stamp, days, time.monotonic())
         return days or None

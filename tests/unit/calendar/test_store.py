@@ -70,3 +70,15 @@ def test_an_unmigrated_database_falls_back_to_the_package(tmp_path):
         SOURCE.forget()
         assert not CAL.is_workday(date(2026, 10, 1)) and CAL.is_workday(date(2026, 10, 10))
         db.engine.dispose()
+
+
+def test_reading_the_calendar_inside_a_unit_of_work_does_not_flush(app, clock):
+    from app.org.models import OrgLevel, OrgUnit  # noqa: PLC0415
+
+    run_unit(lambda: seed_from_package(clock.now()))
+    SOURCE.forget()
+    pending = OrgUnit(code="x-1", name="待写入", level=OrgLevel.GRID, path="/")
+    db.session.add(pending)
+    CAL.add_working_days(datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI), 1)
+    assert pending in db.session.new  # still pending: the calendar read did not flush it
+    db.session.rollback()
