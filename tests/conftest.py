@@ -19,6 +19,7 @@ from app import create_app
 from app.calendar import store as calendar_store
 from app.clock import FrozenClock
 from app.extensions import db
+from app.org import lanes
 from app.workflow import registry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -85,6 +86,7 @@ def app(database, database_uri, clock):
     """The app bound to a clean, migrated database and the frozen clock."""
     registry.clear()
     calendar_store.SOURCE.forget()
+    lanes.forget()
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_uri), "TESTING": True},
                      clock=clock)
     with app.app_context():

@@ -68,10 +68,10 @@ def _from_bearer(secret: str) -> Principal:
                                       frozenset(key.org_unit_ids) if key.org_unit_ids else None),
                          key_id=key.id, key_name=key.name)
     if secret.startswith(keys.TOKEN_PREFIX):
-        token = run_unit(lambda: keys.use_token(secret, now))
-        if token is None:
+        user_id = run_unit(lambda: keys.use_token(secret, now))
+        if user_id is None:
             raise Unauthorized("个人令牌无效或已吊销")
-        actor = load_actor(token.user_id)
+        actor = load_actor(user_id)
         return Principal("token", user_scope(actor), actor=actor)
     raise Unauthorized("无法识别的凭证")
 

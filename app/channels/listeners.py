@@ -19,6 +19,7 @@ from app.workflow.models import ProcessInstance
 
 DISPUTE_PROCESS = "dispute"
 CONCLUDED = ("resolved", "unresolved", "referred")
+CALLBACK_CHANNELS = ("hotline_12345", "police", "petition", "court")
 
 
 def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: Clock) -> None:
@@ -32,8 +33,10 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
     status = data.get("case_status")
     if instance.process_id != DISPUTE_PROCESS or status not in CONCLUDED:
         return
+    if data.get("channel") not in (None, *CALLBACK_CHANNELS):
+        return  # walk-ins and grid reports have nobody to report back to: no need to read the case
     case = db.session.scalar(select(Case).where(Case.code == instance.business_key))
-    if case is None or case.channel not in ("hotline_12345", "police", "petition", "court"):
+    if case is None or case.channel not in CALLBACK_CHANNELS:
         return
     if case.channel == "hotline_12345":
         dispute_concluded(case, data.get("result"), status, clock=clock)

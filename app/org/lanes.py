@@ -1,11 +1,26 @@
-"""Resolve a BPMN lane (or a named department) to the people who may work a task."""
+"""Resolve a BPMN lane (or a named department) to the people who may work a task.
 
+Every new task is resolved, so answers are remembered per process for RELOAD_SECONDS:
+a change to org units, departments or lane rules committed in this process clears them at
+once; one committed by another process is seen within RELOAD_SECONDS. A transaction that
+has itself changed the organisation bypasses the memo (it must see its own changes, which
+nobody else may see before it commits).
+"""
+
+import threading
+import time
 from dataclasses import dataclass
+from itertools import chain
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.org.models import Department, LaneRule, OrgUnit, Role
+
+RELOAD_SECONDS = 30.0
+_ORG_MODELS = (OrgUnit, Department, LaneRule)
+_CHANGED = "onedoor.org_changed"
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,17 @@ def resolve(lane: str | None, org_unit_id: int | None,
     """Candidates for a task in `lane` at the case location; a department code overrides."""
     if org_unit_id is None:
         raise LaneError("案件没有所在地，无法分派任务")
+    if db.session.info.get(_CHANGED):
+        return _resolve(lane, org_unit_id, department_code)
+    key = (str(db.engine.url), lane, org_unit_id, department_code)
+    found = _memo.get(key)
+    if found is None:
+        found = _resolve(lane, org_unit_id, department_code)
+        _memo.put(key, found)
+    return found
+
+
+def _resolve(lane: str | None, org_unit_id: int, department_code: str | None) -> Candidates:
     rule = db.session.scalar(select(LaneRule).where(LaneRule.lane == lane)) if lane else None
     code = department_code or (rule.department_code if rule else None)
     if code:
@@ -59,3 +85,53 @@ def resolve(lane: str | None, org_unit_id: int | None,
         if unit.level == rule.org_level:
             return Candidates(org_unit_id=unit.id, role=rule.role)
     raise LaneError(f"案件所在地没有「{rule.org_level.value}」级的单位")
+
+
+class _Memo:
+    """Resolved candidates, dropped whole every RELOAD_SECONDS."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple, Candidates] = {}
+        self._since = time.monotonic()
+
+    def get(self, key: tuple) -> Candidates | None:
+        with self._lock:
+            if time.monotonic() - self._since > RELOAD_SECONDS:
+                self._items.clear()
+                self._since = time.monotonic()
+            return self._items.get(key)
+
+    def put(self, key: tuple, value: Candidates) -> None:
+        with self._lock:
+            self._items[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._since = time.monotonic()
+
+
+_memo = _Memo()
+
+
+def forget() -> None:
+    """Drop every remembered answer (after an organisation change, and between tests)."""
+    _memo.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_org_change(session: Session, _context) -> None:
+    if any(isinstance(obj, _ORG_MODELS) for obj in chain(session.new, session.dirty, session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _org_change_committed(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        forget()
+
+
+@event.listens_for(Session, "after_rollback")
+def _org_change_rolled_back(session: Session) -> None:
+    session.info.pop(_CHANGED, None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.clock import Clock
@@ -37,6 +38,7 @@ class _Loaded:
     instance: ProcessInstance
     deployment: registry.LoadedDeployment
     workflow: Any
+    before: engine.Snapshot
 
 
 def latest_deployment(process_id: str) -> Deployment:
@@ -69,17 +71,17 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
     with engine.engine_time(clock), registry.bound(loaded):
         workflow = engine.new_workflow(loaded.specs, seed, registry.script_engine())
         engine.run_engine(workflow)
-        sync_instance(instance, workflow, now)
+        sync_instance(instance, workflow, now, engine.Snapshot())
         notify_listeners(instance, workflow, clock)
-    _audit(now, "instance.started", actor, instance,
+    _audit(now, "instance.started", actor, instance.id,
            {"process_id": process_id, "version": deployment.version})
     db.session.flush()
     return instance
 
 
-def deployed_form(process_id: str, name: str) -> dict[str, Any]:
-    """A form schema deployed with the newest version of a process (e.g. its start form)."""
-    deployment = latest_deployment(process_id)
+def deployed_form(process_id: str, name: str, deployment: Deployment | None = None) -> dict[str, Any]:
+    """A form schema deployed with the newest (or the given) version of a process."""
+    deployment = deployment or latest_deployment(process_id)
     schema = registry.load(deployment.id, process_id).forms.get(name)
     if schema is None:
         raise NotFound(f"表单「{name}」不在流程「{process_id}」中")
@@ -92,7 +94,7 @@ def _load_instance(instance_id: str) -> _Loaded:
         raise NotFound("流程实例不存在")
     loaded = registry.load(instance.deployment_id, instance.process_id)
     workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
-    return _Loaded(instance, loaded, workflow)
+    return _Loaded(instance, loaded, workflow, engine.snapshot(workflow))
 
 
 def _open_task(task_id: str) -> HumanTask:
@@ -126,8 +128,10 @@ def claim_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise Conflict("该任务已被他人认领")
-    db.session.refresh(task)
-    _audit(now, "task.claimed", actor, task.instance, {"bpmn_id": task.bpmn_id}, task_id=task.id)
+    # The row now says what we wrote; tell the session without reading it back.
+    set_committed_value(task, "assignee_id", actor.user_id)
+    set_committed_value(task, "claimed_at", now)
+    _audit(now, "task.claimed", actor, task.instance_id, {"bpmn_id": task.bpmn_id}, task_id=task.id)
     return task
 
 
@@ -138,7 +142,7 @@ def release_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
         raise Forbidden("只有认领人可以退回该任务")
     task.assignee_id = None
     task.claimed_at = None
-    _audit(clock.now(), "task.released", actor, task.instance, {"bpmn_id": task.bpmn_id},
+    _audit(clock.now(), "task.released", actor, task.instance_id, {"bpmn_id": task.bpmn_id},
            task_id=task.id)
     db.session.flush()
     return task
@@ -161,9 +165,9 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         task.state = TaskState.COMPLETED
         task.completed_at = now
         task.completed_by_id = actor.user_id
-        sync_instance(loaded.instance, loaded.workflow, now)
+        sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
-    _audit(now, "task.completed", actor, loaded.instance,
+    _audit(now, "task.completed", actor, loaded.instance.id,
            {"bpmn_id": task.bpmn_id, "fields": sorted(values)}, task_id=task.id)
     db.session.flush()
     return task
@@ -182,26 +186,28 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     return validate_submission(schema, data)
 
 
-def fire_timers(instance_id: str, *, clock: Clock) -> bool:
+def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False) -> bool:
     """Fire the instance's due timers if any; False when there was nothing due.
 
     The row is locked (SKIP LOCKED on PostgreSQL) so concurrent workers never fire
-    the same instance twice; the version check backs that up everywhere.
+    the same instance twice; the version check backs that up everywhere. `claimed` says
+    the caller already holds that lock on a due, running instance (the worker's batch claim).
     """
     now = clock.now()
-    locked = db.session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now,
-               ProcessInstance.status == InstanceStatus.RUNNING)
-        .with_for_update(skip_locked=True))
-    if locked is None:
-        return False
+    if not claimed:
+        locked = db.session.scalar(
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now,
+                   ProcessInstance.status == InstanceStatus.RUNNING)
+            .with_for_update(skip_locked=True))
+        if locked is None:
+            return False
     loaded = _load_instance(instance_id)
     with engine.engine_time(clock), registry.bound(loaded.deployment):
         engine.fire_timers(loaded.workflow)
-        sync_instance(loaded.instance, loaded.workflow, now)
+        sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
-    _audit(now, "timers.fired", None, loaded.instance, {})
+    _audit(now, "timers.fired", None, loaded.instance.id, {})
     db.session.flush()
     return True
 
@@ -232,9 +238,9 @@ def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any],
             engine.fire_timers(loaded.workflow)
             if name in engine.waiting_message_names(loaded.workflow):
                 engine.send_message(loaded.workflow, name, payload)
-            sync_instance(loaded.instance, loaded.workflow, now)
+            sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
             notify_listeners(loaded.instance, loaded.workflow, clock)
-        _audit(now, "message.delivered", actor, loaded.instance,
+        _audit(now, "message.delivered", actor, loaded.instance.id,
                {"message": name, "fields": sorted(payload)})
     db.session.flush()
     return ids
@@ -260,14 +266,14 @@ def cancel_instance(instance_id: str, *, clock: Clock, actor: Actor | None = Non
     for subscription in db.session.scalars(select(MessageSubscription).where(
             MessageSubscription.instance_id == instance_id)):
         db.session.delete(subscription)
-    _audit(now, "instance.cancelled", actor, instance, {"reason": reason})
+    _audit(now, "instance.cancelled", actor, instance.id, {"reason": reason})
     db.session.flush()
     return instance
 
 
-def _audit(now, action: str, actor: Actor | None, instance: ProcessInstance,
+def _audit(now, action: str, actor: Actor | None, instance_id: str,
            summary: dict[str, Any], *, task_id: str | None = None) -> None:
-    kwargs: dict[str, Any] = {"instance_id": instance.id, "task_id": task_id, "summary": summary}
+    kwargs: dict[str, Any] = {"instance_id": instance_id, "task_id": task_id, "summary": summary}
     if actor is not None:
         kwargs.update(actor_id=actor.user_id, actor_label=actor.label)
     record(now, action, **kwargs)

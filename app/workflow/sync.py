@@ -60,8 +60,14 @@ class Unassignable(OneDoorError):
     http_status = 422
 
 
-def sync_instance(instance: ProcessInstance, workflow: Any, now: datetime) -> None:
-    """Write state, status, next timer, task rows and subscriptions for `instance`."""
+def sync_instance(instance: ProcessInstance, workflow: Any, now: datetime,
+                  before: engine.Snapshot | None = None) -> None:
+    """Write state, status, next timer, task rows and subscriptions for `instance`.
+
+    `before` is the snapshot taken when the workflow was loaded (or an empty one for a new
+    instance): the rows mirror it, so only the difference is written. Without it every open
+    row and subscription of the instance is read and reconciled (migrations, repairs).
+    """
     instance.state = engine.serialize(workflow)
     instance.updated_at = now
     if engine.is_completed(workflow):
@@ -70,25 +76,48 @@ def sync_instance(instance: ProcessInstance, workflow: Any, now: datetime) -> No
         instance.next_timer_at = None
     else:
         instance.next_timer_at = engine.next_timer_due(workflow)
-    _sync_tasks(instance, workflow, now)
-    _sync_subscriptions(instance, workflow)
-
-
-def _sync_tasks(instance: ProcessInstance, workflow: Any, now: datetime) -> None:
     ready = {task.id: task for task in engine.ready_user_tasks(workflow)}
+    if before is None:
+        _reconcile_tasks(instance, workflow, ready, now)
+    else:
+        _apply_task_changes(instance, workflow, ready, before.ready_task_ids, now)
+    waiting = set() if instance.status != InstanceStatus.RUNNING else \
+        engine.waiting_message_names(workflow)
+    if before is None or waiting != before.message_names:
+        _sync_subscriptions(instance, waiting)
+
+
+def _reconcile_tasks(instance: ProcessInstance, workflow: Any, ready: dict[str, engine.ReadyTask],
+                     now: datetime) -> None:
     open_rows = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)).all()
     open_ids = set()
     for row in open_rows:
         open_ids.add(row.id)
         if row.id not in ready:
-            row.state = TaskState.CANCELLED
-            row.completed_at = now
-            record(now, "task.cancelled", instance_id=instance.id, task_id=row.id,
-                   summary={"bpmn_id": row.bpmn_id})
+            _cancel_row(row, now)
     for task_id, task in ready.items():
         if task_id not in open_ids and db.session.get(HumanTask, task_id) is None:
             _create_task(instance, workflow, task, now)
+
+
+def _apply_task_changes(instance: ProcessInstance, workflow: Any, ready: dict[str, engine.ReadyTask],
+                        before: frozenset[str], now: datetime) -> None:
+    """Rows for tasks that became ready; cancel rows of tasks the step took away (a completed
+    task's row is already marked by the caller, and is found in the session, not queried)."""
+    for task_id in before - ready.keys():
+        row = db.session.get(HumanTask, task_id)
+        if row is not None and row.state == TaskState.READY:
+            _cancel_row(row, now)
+    for task_id in ready.keys() - before:
+        _create_task(instance, workflow, ready[task_id], now)
+
+
+def _cancel_row(row: HumanTask, now: datetime) -> None:
+    row.state = TaskState.CANCELLED
+    row.completed_at = now
+    record(now, "task.cancelled", instance_id=row.instance_id, task_id=row.id,
+           summary={"bpmn_id": row.bpmn_id})
 
 
 def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTask,
@@ -128,9 +157,7 @@ def _due_at(workflow: Any, task: engine.ReadyTask) -> datetime | None:
     return moment
 
 
-def _sync_subscriptions(instance: ProcessInstance, workflow: Any) -> None:
-    waiting = set() if instance.status != InstanceStatus.RUNNING else \
-        engine.waiting_message_names(workflow)
+def _sync_subscriptions(instance: ProcessInstance, waiting: set[str]) -> None:
     rows = db.session.scalars(select(MessageSubscription).where(
         MessageSubscription.instance_id == instance.id)).all()
     for row in rows:

@@ -4,7 +4,7 @@ from flask import g, session
 from flask_wtf.csrf import generate_csrf
 
 from app.api import keys
-from app.api.models import ApiKey
+from app.api.models import ApiKey, PersonalToken
 from app.extensions import db
 from app.org.models import User
 from app.unit_of_work import run_unit
@@ -100,3 +100,17 @@ def test_session_reads_and_csrf_protected_writes(app, client, processes):
     assert refused.json["code"] == "csrf_failed"
     created = client.post("/api/v1/cases", json=case_body(), headers={"X-CSRFToken": token})
     assert created.status_code == 201, created.json
+
+
+def test_personal_token_use_is_recorded_to_the_minute(processes, make_user, clock):
+    clerk = make_user("clerk")
+    first = clock.now()
+    assert clerk.get("/api/v1/cases").status_code == 200
+    clock.advance(seconds=30)
+    assert clerk.get("/api/v1/cases").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(db.select(PersonalToken)).last_used_at == first  # no write per request
+    clock.advance(seconds=31)
+    assert clerk.get("/api/v1/cases").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(db.select(PersonalToken)).last_used_at == clock.now()
