@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean browser-deps
+.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean browser-deps bench bench-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,15 @@ check: install ## Check every file in processes/ and forms/
 db-check: install ## Fail when models and migrations disagree (on a scratch SQLite file)
 	@tmp=$$(mktemp -d); DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/flask db upgrade >/dev/null 2>&1 && \
 	DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/flask db check; rc=$$?; rm -rf $$tmp; exit $$rc
+
+bench-deps: ## Install wrk, the HTTP load generator of bench/http.py (as root)
+	@command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk
+
+bench: install bench-deps ## The fast subset of bench/ (each appends to bench/RESULTS.md; < 10 minutes)
+	$(BIN)/python -m bench.engine --routes 200
+	$(BIN)/python -m bench.timers --timers 5000 --workers 1,2
+	$(BIN)/python -m bench.http --tasks 3000 --duration 8 --connections 32
+	$(BIN)/python -m bench.zhangye --scale 0.01
 
 clean: ## Remove the virtualenv and the local SQLite database
 	rm -rf $(VENV) instance

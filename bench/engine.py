@@ -24,11 +24,12 @@ ratio to the engine floor. Goal: service ≤ 3× engine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -124,7 +125,7 @@ def _engine_route(bundle: _Bundle, clock, persist: bool) -> None:
     assert engine.final_data(workflow)["case_status"] == "closed"
 
 
-def run_engine(routes: int, persist: bool) -> float:
+def run_engine(routes: int, persist: bool, profiler=None) -> float:
     """Seconds for `routes` on-the-spot routes, engine alone."""
     from app.clock import FrozenClock  # noqa: PLC0415
     from app.workflow import engine, helpers  # noqa: PLC0415
@@ -133,10 +134,11 @@ def run_engine(routes: int, persist: bool) -> float:
     clock = FrozenClock(START)
     with engine.engine_time(clock), helpers.bound_rules(bundle.rules):
         _engine_route(bundle, clock, persist)  # warm caches (script compile, calendar)
-        started = time.perf_counter()
-        for _ in range(routes):
-            _engine_route(bundle, clock, persist)
-        return time.perf_counter() - started
+        with _profiling(profiler):
+            started = time.perf_counter()
+            for _ in range(routes):
+                _engine_route(bundle, clock, persist)
+            return time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------- through the service
@@ -213,7 +215,7 @@ STATEMENTS: dict[str, float] = {}
 CPU: dict[str, float] = {}
 
 
-def run_service(url: str, routes: int) -> float:
+def run_service(url: str, routes: int, profiler=None) -> float:
     """Seconds for `routes` on-the-spot routes through the service layer on `url`.
 
     Also counts the SQL statements sent per route (into STATEMENTS, by URL scheme).
@@ -233,10 +235,11 @@ def run_service(url: str, routes: int) -> float:
             count[0] += 1
 
         event.listen(db.engine, "before_cursor_execute", counted)
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(routes):
-            desk.route()
-        elapsed = time.perf_counter() - started
+        with _profiling(profiler):
+            started, cpu = time.perf_counter(), time.process_time()
+            for _ in range(routes):
+                desk.route()
+            elapsed = time.perf_counter() - started
         CPU[url.split(":", 1)[0]] = time.process_time() - cpu
         event.remove(db.engine, "before_cursor_execute", counted)
         STATEMENTS[url.split(":", 1)[0]] = count[0] / routes
@@ -247,19 +250,30 @@ def run_service(url: str, routes: int) -> float:
 
 # --------------------------------------------------------------------------- main
 
-def _profiled(run: Callable[[], float], name: str) -> float:
-    from pyinstrument import Profiler  # noqa: PLC0415 - optional, only with --profile
-
-    profiler = Profiler(interval=0.0005)
+@contextlib.contextmanager
+def _profiling(profiler) -> Iterator[None]:
+    """Profile the block with `profiler` (a pyinstrument Profiler) when one is given."""
+    if profiler is None:
+        yield
+        return
     profiler.start()
     try:
-        return run()
+        yield
     finally:
         profiler.stop()
-        out = ROOT / "bench" / f"profile-{name}.html"
-        out.write_text(profiler.output_html(), encoding="utf-8")
-        print(profiler.output_text(unicode=True, color=False, show_all=False)[:6000])
-        print(f"profile written to {out}")
+
+
+def _profiler(name: str):
+    from pyinstrument import Profiler  # noqa: PLC0415 - a dev dependency, only with --profile
+
+    return Profiler(interval=0.0005)
+
+
+def _write_profile(profiler, name: str) -> None:
+    out = ROOT / "bench" / f"profile-{name}.html"
+    out.write_text(profiler.output_html(), encoding="utf-8")
+    print(profiler.output_text(unicode=True, color=False, show_all=False)[:8000])
+    print(f"profile written to {out}")
 
 
 def main() -> None:
@@ -275,9 +289,12 @@ def main() -> None:
     args = parser.parse_args()
     rounds = [name.strip() for name in args.rounds.split(",") if name.strip()]
 
-    def measure(name: str, run: Callable[[], float]) -> float:
+    def measure(name: str, run: Callable[..., float]) -> float:
         gc.collect()
-        seconds = _profiled(run, name) if args.profile == name else run()
+        profiler = _profiler(name) if args.profile == name else None
+        seconds = run(profiler)
+        if profiler is not None:
+            _write_profile(profiler, name)
         print(f"{name:22s} {seconds / args.routes * 1000:8.2f} ms/route", flush=True)
         return seconds
 
@@ -285,17 +302,17 @@ def main() -> None:
     pg_facts: dict[str, str] = {}
     for name in rounds:
         if name == "engine":
-            results[name] = measure(name, lambda: run_engine(args.routes, persist=False))
+            results[name] = measure(name, lambda p: run_engine(args.routes, False, p))
         elif name == "engine-json":
-            results[name] = measure(name, lambda: run_engine(args.routes, persist=True))
+            results[name] = measure(name, lambda p: run_engine(args.routes, True, p))
         elif name == "service-sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 url = f"sqlite:///{folder}/bench.db"
-                results[name] = measure(name, lambda u=url: run_service(u, args.routes))
+                results[name] = measure(name, lambda p, u=url: run_service(u, args.routes, p))
         elif name == "service-postgresql":
             with throwaway_postgres(args.pg_admin_url) as url:
                 pg_facts = machine_facts(url)
-                results[name] = measure(name, lambda u=url: run_service(u, args.routes))
+                results[name] = measure(name, lambda p, u=url: run_service(u, args.routes, p))
         else:
             parser.error(f"unknown round {name!r}")
     _report(args, results, pg_facts or machine_facts())

@@ -8,7 +8,7 @@ first sweep to the last worker's last one (process start-up excluded). Afterward
 exactly one `timers.fired` event and one `escalated` task, or it counts as missed/duplicate.
 
     .venv/bin/python -m bench.timers                     # 10,000 timers; 1, then 2 workers
-    .venv/bin/python -m bench.timers --timers 100000     # the full size (hours on 2 cores)
+    .venv/bin/python -m bench.timers --timers 100000     # the full size
     .venv/bin/python -m bench.timers --timers 2000 --no-append   # a quick look
 """
 
@@ -117,6 +117,72 @@ def _seed_child(url: str, prefix: str, first: int, count: int) -> None:
         db.engine.dispose()
 
 
+UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def seed_clones(url: str, count: int, prefix: str) -> float:
+    """Start one instance through the service, then COPY `count` copies of its rows (instance
+    state and task rows, every engine task id renewed) into the database; return the seconds.
+
+    Service seeding costs about as much per instance as firing, which made 100,000 timers a
+    matter of hours; the copies are the very rows the service wrote, so the worker sees the same.
+    """
+    import re  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415
+
+    from bench.common import libpq_url  # noqa: PLC0415
+
+    began = time.perf_counter()
+    _seed_child(url, f"{prefix}-template", 0, 1)
+    pattern = re.compile(UUID_RE)
+    with psycopg.connect(libpq_url(url)) as conn:
+        instance = _row(conn, "SELECT * FROM process_instance WHERE business_key = %s",
+                        f"{prefix}-template-0")
+        tasks = _rows(conn, "SELECT * FROM human_task WHERE instance_id = %s", instance["id"])
+        conn.execute("DELETE FROM human_task WHERE instance_id = %s", (instance["id"],))
+        conn.execute("DELETE FROM process_instance WHERE id = %s", (instance["id"],))
+        with conn.cursor().copy(_copy_sql("process_instance", instance)) as instances:
+            task_rows = []
+            for n in range(count):
+                renamed: dict[str, str] = {}
+
+                def renew(match, renamed=renamed):
+                    return renamed.setdefault(match.group(0), str(uuid.uuid4()))
+
+                key = f"{prefix}-{n}"
+                state = pattern.sub(renew, instance["state"])
+                instance_id = str(uuid.uuid4())
+                instances.write_row([*{**instance, "id": instance_id, "business_key": key,
+                                        "state": state}.values()])
+                task_rows += [[*{**task, "id": renamed[task["id"]], "instance_id": instance_id,
+                                 "business_key": key}.values()] for task in tasks]
+        with conn.cursor().copy(_copy_sql("human_task", tasks[0])) as copy:
+            for row in task_rows:
+                copy.write_row(row)
+        conn.commit()
+        conn.execute("ANALYZE process_instance")
+        conn.execute("ANALYZE human_task")
+        conn.commit()
+    return time.perf_counter() - began
+
+
+def _rows(conn, sql: str, *params) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [column.name for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _row(conn, sql: str, *params) -> dict:
+    [row] = _rows(conn, sql, *params)
+    return row
+
+
+def _copy_sql(table: str, row: dict) -> str:
+    return f"COPY {table} ({', '.join(row)}) FROM STDIN"
+
+
 def seed(url: str, count: int, prefix: str, processes: int) -> float:
     """Start `count` instances from `processes` OS processes; return the seconds it took."""
     began = time.perf_counter()
@@ -200,7 +266,8 @@ def measure(url: str, args: argparse.Namespace, logdir: Path) -> list[Round]:
         prefix = f"B{workers}W{time.time_ns()}"
         result = Round(workers, args.timers)
         print(f"seeding {args.timers} instances ...", flush=True)
-        result.seed_seconds = seed(url, args.timers, prefix, args.seed_processes)
+        result.seed_seconds = (seed_clones(url, args.timers, prefix) if args.seed == "clone"
+                               else seed(url, args.timers, prefix, args.seed_processes))
         print(f"draining with {workers} worker(s) ...", flush=True)
         result.seconds, result.fired = drain(url, workers, args.batch_size, logdir)
         result.duplicates, result.missed, result.failed = check(url, prefix)
@@ -217,8 +284,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         type=lambda s: [int(x) for x in s.split(",") if x.strip()],
                         help="comma-separated worker counts, one round each (default 1,2)")
     parser.add_argument("--batch-size", type=int, default=50, help="instances claimed per sweep")
+    parser.add_argument("--seed", choices=("clone", "service"), default="clone",
+                        help="clone: one instance started through the service, its rows copied "
+                             "(default, seconds for 100,000); service: every instance started "
+                             "through the service")
     parser.add_argument("--seed-processes", type=int, default=2,
-                        help="OS processes starting the instances (default 2)")
+                        help="OS processes starting the instances with --seed service (default 2)")
     parser.add_argument("--database-url", default=None,
                         help="use this (PostgreSQL) database and keep it; default: a throw-away "
                              "database on --pg-admin-url, dropped afterwards")
@@ -229,8 +300,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run(url: str, args: argparse.Namespace) -> None:
-    if url.startswith("sqlite") and (max(args.workers) > 1 or args.seed_processes > 1):
-        raise SystemExit("SQLite supports one worker: use --workers 1 --seed-processes 1")
+    if url.startswith("sqlite") and (max(args.workers) > 1 or args.seed_processes > 1
+                                     or args.seed == "clone"):
+        raise SystemExit("SQLite supports one worker: use --workers 1 --seed service --seed-processes 1")
     prepare(url)
     facts = machine_facts(url)
     with tempfile.TemporaryDirectory(prefix="onedoor-bench-") as logdir:
@@ -239,7 +311,7 @@ def run(url: str, args: argparse.Namespace) -> None:
     print(f"\n{table}")
     if not args.no_append:
         notes = (f"`python -m bench.timers --timers {args.timers} --workers "
-                 f"{','.join(map(str, args.workers))} --batch-size {args.batch_size}`; "
+                 f"{','.join(map(str, args.workers))} --batch-size {args.batch_size} --seed {args.seed}`; "
                  f"process `{PROCESS}`; each worker a `flask worker --until-idle --no-jobs` OS process.")
         append_results("Timers: fired per second", facts, table, notes)
 

@@ -186,12 +186,13 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     return validate_submission(schema, data)
 
 
-def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False) -> bool:
+def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush: bool = True) -> bool:
     """Fire the instance's due timers if any; False when there was nothing due.
 
     The row is locked (SKIP LOCKED on PostgreSQL) so concurrent workers never fire
     the same instance twice; the version check backs that up everywhere. `claimed` says
-    the caller already holds that lock on a due, running instance (the worker's batch claim).
+    the caller already holds that lock on a due, running instance (the worker's batch claim);
+    `flush=False` leaves the writes to the caller's flush, so a batch sends them together.
     """
     now = clock.now()
     if not claimed:
@@ -208,7 +209,8 @@ def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False) -> boo
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "timers.fired", None, loaded.instance.id, {})
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return True
 
 
