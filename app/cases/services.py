@@ -7,7 +7,7 @@ row and its dispute process instance are created together or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +38,8 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
               actor: Actor | None = None, parent_id: int | None = None,
               prefix: str = DEFAULT_PREFIX) -> Case:
     """统一受理: validate the intake form, give the case its code and start its dispute process."""
-    values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM), intake)
+    deployment = workflow.latest_deployment(DISPUTE_PROCESS)
+    values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake)
     now = clock.now()
     case = Case(
         code=next_case_code(now.astimezone(LOCAL).year, prefix), title=values["title"],
@@ -54,7 +55,7 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
     db.session.flush()
     instance = workflow.start_instance(DISPUTE_PROCESS, business_key=case.code,
                                        org_unit_id=org_unit_id, data=process_data(case),
-                                       clock=clock, actor=actor)
+                                       clock=clock, actor=actor, deployment_id=deployment.id)
     case.instance_id = instance.id
     if case.risk_tier == RiskTier.RED:
         _raise_alert(case, clock, actor)
@@ -117,12 +118,17 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
     """Mirror a dispute instance's data into its case (registered with app.workflow.sync)."""
     if instance.process_id != DISPUTE_PROCESS:
         return
-    case = db.session.scalar(select(Case).where(Case.code == instance.business_key))
-    if case is None:
+    # The case and its current deadline (the earliest open task) in one round trip.
+    earliest_due = select(func.min(HumanTask.due_at)).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY).scalar_subquery()
+    found = db.session.execute(select(Case, earliest_due).where(
+        Case.code == instance.business_key)).first()
+    if found is None:
         return
+    case, due = found
     case.instance_id = instance.id
     _mirror(case, data)
-    _refresh_due(case, instance.id)
+    _set_due(case, due)
     case.updated_at = clock.now()
     if case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED) and case.closed_at is None:
         case.closed_at = clock.now()
@@ -145,10 +151,8 @@ def _mirror(case: Case, data: dict[str, Any]) -> None:
         case.return_visit = {key: data.get(key) for key in RETURN_VISIT_FIELDS}
 
 
-def _refresh_due(case: Case, instance_id: str) -> None:
+def _set_due(case: Case, due: datetime | None) -> None:
     """The case's current deadline: the earliest open task of its process."""
-    due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
-        HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY))
     case.current_due_at = due
     case.due_estimated = due is not None and not schedule_published(due.astimezone(LOCAL).date())
 
