@@ -77,8 +77,10 @@ class TaskItem(MethodView):
 
 def _act(task_id: str, operation) -> HumanTask:
     actor = require_user()
-    visible_task(task_id, actor)
-    return run_unit(lambda: operation(actor))
+    task = visible_task(task_id, actor)  # held: the operation finds the row in the session
+    result = run_unit(lambda: operation(actor))
+    del task
+    return result
 
 
 @bp.route("/<string:task_id>/claim", methods=["POST"])

@@ -1,0 +1,38 @@
+"""Lane resolutions are remembered, but never past a committed change of the organisation."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.org import lanes
+from app.org.models import LaneRule, Role
+from app.unit_of_work import run_unit
+
+GRID = "zy-1-1-1-1"
+
+
+def _rule(lane: str) -> LaneRule:
+    return db.session.scalar(select(LaneRule).where(LaneRule.lane == lane))
+
+
+def test_a_committed_rule_change_is_seen_at_once(org):
+    grid = org.unit(GRID).id
+    before = lanes.resolve("乡镇综治中心", grid)
+    assert before.role == Role.MEDIATOR
+    assert lanes.resolve("乡镇综治中心", grid) is before  # remembered
+
+    def change():
+        _rule("乡镇综治中心").role = Role.CENTER_COORDINATOR
+    run_unit(change)
+
+    after = lanes.resolve("乡镇综治中心", grid)
+    assert (after.org_unit_id, after.role) == (before.org_unit_id, Role.CENTER_COORDINATOR)
+
+
+def test_a_transaction_sees_its_own_change_and_a_rollback_leaves_nothing_behind(org):
+    grid = org.unit(GRID).id
+    assert lanes.resolve("乡镇综治中心", grid).role == Role.MEDIATOR
+    _rule("乡镇综治中心").role = Role.CENTER_COORDINATOR
+    db.session.flush()
+    assert lanes.resolve("乡镇综治中心", grid).role == Role.CENTER_COORDINATOR  # its own, uncommitted
+    db.session.rollback()
+    assert lanes.resolve("乡镇综治中心", grid).role == Role.MEDIATOR  # the memo was not poisoned
