@@ -96,3 +96,49 @@ def test_batch_limits(app_key):
 def test_other_channels_keys_may_not_upload(processes, make_key):
     response = make_key(channels=("hotline_12345",)).post("/api/v1/grid/reports", json=item(1))
     assert response.status_code == 403
+
+
+def test_a_batch_checks_each_item_on_its_own_and_an_id_sent_twice_is_created_once(processes, make_key):
+    key = make_key(channels=("grid",), units=("zy-1",))
+    items = [item(1, "hazard", department="housing"), item(2, "hazard", grid_code="zy-2-1-1-1"),
+             item(3, "hazard", department="nasa"), item(1, "hazard", department="housing"),
+             item(4, "dispute", grid_code="zy-1-2-1-1"), item(5, "dispute", category=None),
+             item(6, grid_code="zy-1-2-1-1"), item(6)]
+    body = key.post("/api/v1/grid/reports/batch", json={"items": items}).json
+    results = body["results"]
+    assert [r["status"] for r in results] == ["created", "rejected", "rejected", "existing", "created",
+                                              "rejected", "created", "existing"]
+    assert results[1]["code"] == "forbidden" and "department" in results[2]["errors"]
+    assert "category" in results[5]["errors"]
+    assert results[3]["id"] == results[0]["id"] and results[0]["report_status"] == "routed"
+    assert results[4]["report_status"] == "case_opened" and results[4]["case_code"]
+    assert results[7]["id"] == results[6]["id"]
+    reports = db.session.scalars(db.select(GridReport).order_by(GridReport.id)).all()
+    assert [r.external_id for r in reports] == ["LQ-00001", "LQ-00004", "LQ-00006"]
+    assert [r.id for r in reports] == [results[0]["id"], results[4]["id"], results[6]["id"]]
+    again = key.post("/api/v1/grid/reports/batch", json={"items": items[4:5]}).json["results"][0]
+    assert (again["status"], again["case_code"]) == ("existing", results[4]["case_code"])
+
+
+def test_a_batch_reads_ids_grids_and_departments_once_not_per_item(app_key):
+    from sqlalchemy import event  # noqa: PLC0415
+
+    grids = [f"zy-1-{t}-{v}-{g}" for t in (1, 2) for v in (1, 2) for g in (1, 2)]
+    items = [item(n, "hazard" if n % 2 else "sentiment", grid_code=grids[n % 8],
+                  **({"department": "housing"} if n % 4 == 1 else {})) for n in range(400)]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        body = app_key.post("/api/v1/grid/reports/batch", json={"items": items}).json
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert (body["created"], body["rejected"]) == (400, 0)
+    assert sum(r["report_status"] == "routed" for r in body["results"]) == 100
+    # At most one insert per item (PostgreSQL sends them in a few statements), and otherwise the key,
+    # its rate count, the ids, the grids and 3 per (department, grid): not 5 more statements per item.
+    inserts = [s for s in statements if s.startswith("INSERT INTO grid_report")]
+    assert 1 <= len(inserts) <= 400
+    assert len(statements) - len(inserts) < 50, statements
