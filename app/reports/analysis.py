@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.cases.models import Case
 from app.extensions import db
 from app.org.models import OrgLevel, OrgUnit
-from app.reports.indicators import RESOLVED
+from app.reports.indicators import MERGED, RESOLVED
 from app.reports.periods import Period
 from app.supervision.access import units_under
 from app.supervision.stats import percent, rate_value
@@ -20,11 +20,16 @@ TOP = 5
 HOT_SPOTS = 10
 
 
+def _not_merged():
+    """A duplicate merged into another case is not a dispute of its own (as in the indicators)."""
+    return or_(Case.result.is_(None), Case.result != MERGED)
+
+
 def _totals(unit: OrgUnit, period: Period) -> tuple[int, int]:
     received, resolved = db.session.execute(
         select(func.count(), func.count().filter(Case.status.in_(RESOLVED)))
         .where(Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
-               Case.org_unit_id.in_(units_under(unit)))).one()
+               Case.org_unit_id.in_(units_under(unit)), _not_merged())).one()
     return int(received), int(resolved)
 
 
@@ -47,7 +52,7 @@ def hot_spots(unit: OrgUnit, period: Period) -> dict[str, list[dict[str, Any]]]:
     rows = db.session.execute(
         select(Case.org_unit_id, func.count())
         .where(Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
-               Case.org_unit_id.in_(units_under(unit)))
+               Case.org_unit_id.in_(units_under(unit)), _not_merged())
         .group_by(Case.org_unit_id)).all()
     by_unit = dict(rows)
     units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(by_unit))))}

@@ -2,7 +2,11 @@
 
 Definitions (docs/reports.md): a case counts in the period it was received (受理); it is
 resolved (化解) when its status is resolved, closed or reopened (a return-visit follow-up
-does not undo the resolution); 化解率 = resolved ÷ received, two decimals, half up.
+does not undo the resolution); 化解率 = resolved ÷ received, two decimals, half up. A task is
+overdue (逾期) when its deadline fell in the period before the report's moment and it was not
+completed by then — the overdue list's definition (app/supervision/overdue.py), so a
+deadline still ahead never counts. A return visit (回访) is the `visit` task of the
+return-visit process, not the 12345 order's own `visit` step.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from app.cases.models import Case, CaseStatus
 from app.extensions import db
@@ -30,6 +34,7 @@ CHANNEL_GROUPS = [("grid", "网格员排查上报", ("grid",)),
                   ("walk_in", "来访窗口", ("walk_in",)), ("follow_up", "回访续案", ("follow_up",))]
 JOINT_ROUTE = "whistle"
 MERGED = "merged"
+RETURN_VISIT_PROCESS = "return_visit"  # called by dispute.bpmn; its tasks carry this process_id
 RETURN_VISIT_TASK = "visit"
 COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joint_received",
            "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time")
@@ -40,36 +45,48 @@ def _line(key: str, text: str, received: int, resolved: int) -> dict[str, Any]:
             "rate": rate_value(resolved, received), "rate_text": percent(resolved, received)}
 
 
-def _case_groups(unit: OrgUnit, period: Period) -> list:
+def cutoff(period: Period, now: datetime | None) -> datetime:
+    """The moment a report looks from: `now`, or the period's end once the period is over.
+
+    Without `now` (a closed period computed after the fact) it is the period's end.
+    """
+    return period.ends_at if now is None else min(now, period.ends_at)
+
+
+def _case_groups(units: Select | None, period: Period) -> list:
     """(channel, category, level, status, whistle?, has parent, count) of cases received in the period."""
     joint = case((Case.route == JOINT_ROUTE, 1), else_=0)
     child = case((Case.parent_id.is_not(None), 1), else_=0)
+    where = [Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
+             # a duplicate merged into another case is not a dispute of its own
+             or_(Case.result.is_(None), Case.result != MERGED)]
+    if units is not None:
+        where.append(Case.org_unit_id.in_(units))
     return db.session.execute(
         select(Case.channel, Case.category, Case.level, Case.status, joint, child, func.count())
-        .where(Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
-               Case.org_unit_id.in_(units_under(unit)),
-               # a duplicate merged into another case is not a dispute of its own
-               or_(Case.result.is_(None), Case.result != MERGED))
+        .where(*where)
         .group_by(Case.channel, Case.category, Case.level, Case.status, joint, child)).all()
 
 
-def _task_counts(unit: OrgUnit, period: Period) -> dict[str, int]:
-    """On-time, overdue and return-visit counts of the tasks of cases in the subtree."""
-    scope = ProcessInstance.org_unit_id.in_(units_under(unit))
+def _task_counts(units: Select | None, period: Period, until: datetime) -> dict[str, int]:
+    """On-time, overdue (deadline before `until`) and return-visit counts of the tasks in the units."""
+    scope = [ProcessInstance.org_unit_id.in_(units)] if units is not None else []
     done_in_period = (HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.begins_at,
                       HumanTask.completed_at < period.ends_at)
+    return_visit = and_(HumanTask.process_id == RETURN_VISIT_PROCESS, HumanTask.bpmn_id == RETURN_VISIT_TASK)
     due, on_time, visits = db.session.execute(
         select(func.count(HumanTask.due_at),
                func.coalesce(func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((HumanTask.bpmn_id == RETURN_VISIT_TASK, 1), else_=0)), 0))
+               func.coalesce(func.sum(case((return_visit, 1), else_=0)), 0))
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(*done_in_period, scope)).one()
+        .where(*done_in_period, *scope)).one()
+    # Open past the deadline, or completed after it; a deadline still ahead of `until` is not overdue.
     overdue = db.session.scalar(
         select(func.count()).select_from(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .where(HumanTask.state.in_((TaskState.READY, TaskState.COMPLETED)),
-               HumanTask.due_at >= period.begins_at, HumanTask.due_at < period.ends_at,
-               or_(HumanTask.completed_at.is_(None), HumanTask.completed_at > HumanTask.due_at), scope))
+               HumanTask.due_at >= period.begins_at, HumanTask.due_at < until,
+               or_(HumanTask.completed_at.is_(None), HumanTask.completed_at > HumanTask.due_at), *scope))
     return {"tasks_due": int(due), "tasks_on_time": int(on_time), "return_visits": int(visits),
             "overdue": int(overdue or 0)}
 
@@ -90,10 +107,18 @@ def _tally(rows) -> tuple[Counter, dict[str, Counter], dict[str, Counter], dict[
     return totals, by["channel"], by["category"], by["level"]
 
 
-def compute(unit: OrgUnit, period: Period) -> dict[str, Any]:
-    """Every indicator of `unit`'s subtree over `period` (no comparison)."""
-    totals, channels, categories, levels = _tally(_case_groups(unit, period))
-    totals.update(_task_counts(unit, period))
+def compute(unit: OrgUnit, period: Period, now: datetime | None = None) -> dict[str, Any]:
+    """Every indicator of `unit`'s subtree over `period` as of `now` (no comparison).
+
+    Without `now` the period is taken as closed: overdue counts deadlines up to its end.
+    """
+    return compute_in(units_under(unit), period, now)
+
+
+def compute_in(units: Select | None, period: Period, now: datetime | None = None) -> dict[str, Any]:
+    """Every indicator over the org units selected by `units` (None: everywhere) and `period`."""
+    totals, channels, categories, levels = _tally(_case_groups(units, period))
+    totals.update(_task_counts(units, period, cutoff(period, now)))
     for status in ("in_progress", "unresolved", "referred"):
         totals[status] = totals[f"status_{status}"]
     by_channel = [_line(key, text, sum(channels.get(c, Counter())["received"] for c in members),
@@ -128,7 +153,7 @@ def changes(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
 
 def build(unit: OrgUnit, period: Period, now: datetime) -> dict[str, Any]:
     """The indicators of a report: this period, the previous one and the change between them."""
-    current, previous = compute(unit, period), compute(unit, period.previous())
+    current, previous = compute(unit, period, now), compute(unit, period.previous(), now)
     return {"kind": period.kind, "org_unit": {"id": unit.id, "name": unit.name},
             "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
                        "label": period.label()},

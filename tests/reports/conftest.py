@@ -9,7 +9,9 @@ from app.cases.models import Case, CaseStatus, RiskTier
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow.models import Deployment, HumanTask, InstanceStatus, ProcessInstance, TaskState
+from tests.api.conftest import make_key, make_user  # noqa: F401
 from tests.conftest import SHANGHAI
+from tests.processes.conftest import desk, processes  # noqa: F401
 
 # (grid, month, channel, category, route, level, received, resolved) — the hand-countable truth.
 # 甘州区 (zy-1) in March 2026: 25,275 received, 24,138 resolved → 95.50%.
@@ -63,8 +65,8 @@ def _tasks(org, hrss_id: int) -> None:
         created = datetime(2026, 3, 2 + i, 9, 0, tzinfo=SHANGHAI)
         due = created + timedelta(hours=30)
         done = created + timedelta(hours=24 if i < 8 else 48)
-        db.session.add(HumanTask(
-            id=f"seed-task-{i}", instance_id=instance.id, process_id="dispute",
+        db.session.add(HumanTask(  # a return visit's task belongs to the called return_visit process
+            id=f"seed-task-{i}", instance_id=instance.id, process_id="return_visit" if i == 0 else "dispute",
             business_key="ZY-2026-000001", bpmn_id="visit" if i == 0 else "department_mediation",
             title="回访" if i == 0 else "部门窗口调解", candidate_department_id=hrss_id if i >= 7 else None,
             candidate_org_unit_id=None if i >= 7 else org.unit("zy-1-1").id, state=TaskState.COMPLETED,

@@ -1,10 +1,16 @@
 """Report indicators on a seeded data set with known counts (tests/reports/conftest.py)."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from app.reports import services
-from app.reports.periods import period_containing
+from app.extensions import db
+from app.reports import indicators, services
+from app.reports.periods import Period, period_containing
 from app.supervision.stats import percent, rate_value
+from app.unit_of_work import run_unit
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
+from tests.conftest import SHANGHAI
+from tests.processes.conftest import local, resolved
+from tests.processes.test_return_visit import VISIT
 from tests.reports.conftest import ROWS
 
 
@@ -23,6 +29,7 @@ def test_rates_are_two_decimals_half_up():
 
 
 def test_monthly_indicators_match_the_hand_count(seeded, clock):
+    clock.set(datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI))  # March is over
     county = seeded.unit("zy-1")
     report = services.compute(county, "monthly", date(2026, 3, 15), clock)
     current = report["current"]
@@ -95,14 +102,10 @@ def test_monthly_analysis_adds_trend_hot_spots_and_rising_categories(seeded, clo
 
 
 def test_a_merged_duplicate_is_not_counted(seeded, clock):
-    from datetime import datetime  # noqa: PLC0415
-
     from sqlalchemy import select, update  # noqa: PLC0415
 
     from app.cases.models import Case  # noqa: PLC0415
-    from app.extensions import db  # noqa: PLC0415
     from app.reports.indicators import units_under  # noqa: PLC0415
-    from tests.conftest import SHANGHAI  # noqa: PLC0415
 
     county = seeded.unit("zy-1")
     before = services.compute(county, "monthly", date(2026, 3, 15), clock)["current"]["counts"]
@@ -114,3 +117,50 @@ def test_a_merged_duplicate_is_not_counted(seeded, clock):
     db.session.commit()
     after = services.compute(county, "monthly", date(2026, 3, 15), clock)["current"]["counts"]
     assert after["received"] == before["received"] - 1
+    # The analysis report's trend and hot spots leave it out as well.
+    analysis = services.compute(county, "analysis", date(2026, 3, 15), clock)["analysis"]
+    assert analysis["trend"][-1]["received"] == after["received"]
+    assert sum(t["count"] for t in analysis["hot_spots"]["townships"]) == after["received"]
+
+
+def test_overdue_in_the_current_period_counts_only_deadlines_already_passed(seeded, clock):
+    # 21 March: the three late tasks are overdue; the open task is due on 22 March, still ahead.
+    county = seeded.unit("zy-1")
+    clock.set(datetime(2026, 3, 21, 9, 0, tzinfo=SHANGHAI))
+    assert services.compute(county, "monthly", date(2026, 3, 1), clock)["current"]["counts"]["overdue"] == 3
+    clock.set(datetime(2026, 3, 22, 9, 0, tzinfo=SHANGHAI))  # due at 09:00: not yet past
+    assert services.compute(county, "monthly", date(2026, 3, 1), clock)["current"]["counts"]["overdue"] == 3
+    clock.set(datetime(2026, 3, 23, 9, 0, tzinfo=SHANGHAI))
+    report = services.compute(county, "monthly", date(2026, 3, 1), clock)
+    assert report["current"]["counts"]["overdue"] == 4
+    weekly = services.compute(county, "weekly", date(2026, 3, 23), clock)["current"]["counts"]
+    assert weekly["overdue"] == 0  # nothing falls due this week before now
+    # A closed period computed without a moment looks from its end.
+    march = Period("monthly", date(2026, 3, 1), date(2026, 4, 1))
+    assert indicators.compute(county, march)["counts"]["overdue"] == 4
+    assert indicators.cutoff(march, datetime(2026, 5, 1, tzinfo=SHANGHAI)) == march.ends_at
+
+
+def test_return_visits_count_the_return_visit_process_not_the_12345_visit(desk, org, clock):
+    case = desk.open(category="consumer", amount=500, title="排水沟费用纠纷")
+    desk.do(desk.task(case, "on_the_spot"), "mediator", resolved())
+    desk.at(local(2026, 3, 10, 8, 30))
+    visit = desk.task(case, "visit")
+    assert visit.process_id == "return_visit"  # the called process, not the dispute
+    desk.do(visit, "mediator", VISIT)
+    instance = desk.instance(case)
+
+    def hotline_visit():  # a 12345 order's own 回访并登记满意度 step, done in the same grid
+        at = local(2026, 3, 12, 10, 0)
+        db.session.add(ProcessInstance(
+            id="hotline-instance", deployment_id=instance.deployment_id, process_id="hotline_order",
+            business_key="12345-GS-1-1", org_unit_id=instance.org_unit_id, status=instance.status,
+            state="{}", created_at=at, updated_at=at))
+        db.session.add(HumanTask(
+            id="hotline-visit", instance_id="hotline-instance", process_id="hotline_order",
+            business_key="12345-GS-1-1", bpmn_id="visit", title="回访并登记满意度", state=TaskState.COMPLETED,
+            created_at=at, due_at=at + timedelta(days=1), completed_at=at + timedelta(hours=2)))
+    run_unit(hotline_visit)
+    clock.set(local(2026, 4, 1, 9, 0))
+    counts = services.compute(org.unit("zy-1"), "monthly", date(2026, 3, 1), clock)["current"]["counts"]
+    assert counts["return_visits"] == 1
