@@ -1,25 +1,24 @@
 """/api/v1/reports/indicators: a period's figures for a scope (受理、化解、化解率, by channel).
 
-A small stand-in computed over dispute_case until app/reports publishes its indicators.
-Merged duplicates are not counted: they are the same dispute as another case.
+The same computation as the report pages (app/reports/indicators.py) over any span of days:
+the figures an integration reads are the figures a supervisor prints. Merged duplicates are
+not counted: they are the same dispute as another case.
 """
 
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
 from typing import Any
 
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import Select, select
 
 from app.api.auth import principal
-from app.api.base import SECURITY, api_blueprint
-from app.api.casework import _day_start
+from app.api.base import SECURITY, api_blueprint, clock
 from app.api.schemas import ApiErrorSchema, ApiInput
-from app.cases.models import Case
 from app.channels.scope import Scope, unit_by_code
-from app.extensions import db
 from app.org.models import OrgUnit
+from app.reports.indicators import compute_in
+from app.reports.periods import between
 
 bp = api_blueprint("api_reports", __name__, "/reports", "报表：受理量、化解量、化解率")
 
@@ -40,11 +39,14 @@ class IndicatorArgs(ApiInput):
 
 
 class ChannelLine(Schema):
-    """Figures of one channel."""
+    """Figures of one channel line of the reports."""
 
-    channel = fields.String()
+    channel = fields.String(metadata={"description": "grid / hotline_12345 / three_mediation（警情、信访、"
+                                                     "诉前合计）/ walk_in / follow_up"})
+    label = fields.String(metadata={"description": "渠道名称，如「三调对接（警情、信访、诉前）」"})
     received = fields.Integer()
     resolved = fields.Integer()
+    rate = fields.String(metadata={"description": "化解率（%），两位小数"})
 
 
 class Indicators(Schema):
@@ -54,39 +56,37 @@ class Indicators(Schema):
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
     received = fields.Integer(metadata={"description": "受理（登记）案件数"})
-    resolved = fields.Integer(metadata={"description": "其中已化解"})
+    resolved = fields.Integer(metadata={"description": "其中已化解（状态为已化解、已销号或已立续案）"})
     resolution_rate = fields.String(metadata={"description": "化解率（%），两位小数"})
+    on_time_rate = fields.String(metadata={"description": "按期办结率（%）：期间内办结的有时限任务中按期的"})
+    overdue = fields.Integer(metadata={"description": "逾期任务：时限落在期间内且已过、到时未办结的任务"})
+    return_visits = fields.Integer(metadata={"description": "期间内完成的回访"})
     by_channel = fields.List(fields.Nested(ChannelLine))
 
 
-def rate(resolved: int, handled: int) -> str:
-    """化解率 = resolved ÷ handled, in percent with two decimals."""
-    if not handled:
-        return "0.00"
-    return str((Decimal(resolved) * 100 / Decimal(handled)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-def indicators(date_from: date, date_to: date, org_unit: str | None, scope: Scope) -> dict[str, Any]:
-    """Cases received in the period in scope, those resolved, the rate, by channel."""
-    conditions = [Case.received_at >= _day_start(date_from),
-                  Case.received_at < _day_start(date_to + timedelta(days=1)),
-                  or_(Case.result.is_(None), Case.result != "merged")]
+def _units(org_unit: str | None, scope: Scope) -> Select | None:
+    """The org units counted: the caller's scope, narrowed to `org_unit`'s subtree (None: all)."""
     units = scope.units_query()
-    if units is not None:
-        conditions.append(Case.org_unit_id.in_(units))
-    if org_unit:
-        unit = unit_by_code(org_unit)
-        conditions.append(Case.org_unit_id.in_(select(OrgUnit.id)
-                                               .where(OrgUnit.path.startswith(unit.path))))
-    resolved = func.sum(func.coalesce((Case.result == "resolved").cast(db.Integer), 0))
-    rows = db.session.execute(select(Case.channel, func.count(), resolved)
-                              .where(and_(true(), *conditions)).group_by(Case.channel)
-                              .order_by(Case.channel)).all()
-    lines = [{"channel": c, "received": n, "resolved": int(r or 0)} for c, n, r in rows]
-    received = sum(line["received"] for line in lines)
-    done = sum(line["resolved"] for line in lines)
-    return {"org_unit": org_unit, "date_from": date_from, "date_to": date_to, "received": received,
-            "resolved": done, "resolution_rate": rate(done, received), "by_channel": lines}
+    if not org_unit:
+        return units
+    unit = unit_by_code(org_unit)
+    subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
+    return subtree if units is None else subtree.where(OrgUnit.id.in_(units))
+
+
+def indicators(date_from: date, date_to: date, org_unit: str | None, scope: Scope,
+               now: datetime) -> dict[str, Any]:
+    """Cases received in the period in scope, those resolved, the rates, by channel, as of `now`."""
+    report = compute_in(_units(org_unit, scope), between(date_from, date_to), now)
+    counts = report["counts"]
+    return {"org_unit": org_unit, "date_from": date_from, "date_to": date_to,
+            "received": counts["received"], "resolved": counts["resolved"],
+            "resolution_rate": f"{report['resolution_rate']:.2f}",
+            "on_time_rate": f"{report['on_time_rate']:.2f}", "overdue": counts["overdue"],
+            "return_visits": counts["return_visits"],
+            "by_channel": [{"channel": line["key"], "label": line["label"], "received": line["received"],
+                            "resolved": line["resolved"], "rate": f"{line['rate']:.2f}"}
+                           for line in report["by_channel"]]}
 
 
 @bp.route("/indicators")
@@ -98,6 +98,6 @@ class IndicatorReport(MethodView):
     @bp.response(200, Indicators)
     @bp.alt_response(422, schema=ApiErrorSchema)
     def get(self, args):
-        """某期间、某单位（含下级）的受理量、化解量和化解率"""
+        """某期间、某单位（含下级）的受理量、化解量、化解率、按期办结率、逾期和回访（与报表页同一口径）"""
         return indicators(args["date_from"], args["date_to"], args.get("org_unit"),
-                          principal().scope)
+                          principal().scope, clock().now())

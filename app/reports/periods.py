@@ -11,6 +11,8 @@ KINDS = {"daily": "日汇总", "weekly": "周研判", "monthly": "月总结", "q
          "analysis": "平安形势分析研判报告"}
 # The analysis report is monthly; it adds trends, hot spots and the supervisor's recommendations.
 BASE_KIND = {"analysis": "monthly"}
+# Any span of days (the API's from/to): not a report kind of the pages.
+RANGE = "range"
 
 
 def _add_months(day: date, months: int) -> date:
@@ -42,7 +44,9 @@ class Period:
         return self.end - timedelta(days=1)
 
     def previous(self) -> Period:
-        """The period of the same kind just before this one."""
+        """The period of the same kind just before this one (a range: as many days just before)."""
+        if self.kind == RANGE:
+            return Period(RANGE, self.start - (self.end - self.start), self.start)
         return period_containing(self.kind, self.start - timedelta(days=1))
 
     def label(self) -> str:
@@ -55,6 +59,13 @@ class Period:
         if base == "quarterly":
             return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
         return f"{self.start.isoformat()} 至 {self.last_day.isoformat()}"
+
+
+def between(first: date, last: date) -> Period:
+    """The days from `first` to `last`, both included."""
+    if last < first:
+        raise ValueError("a period cannot end before it starts")
+    return Period(RANGE, first, last + timedelta(days=1))
 
 
 def period_containing(kind: str, day: date) -> Period:
