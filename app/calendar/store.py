@@ -8,6 +8,7 @@ process within that time. Days the table lacks are estimated from weekends alone
 
 import threading
 import time
+import weakref
 from datetime import date, datetime, timedelta
 
 from flask import has_app_context
@@ -27,6 +28,8 @@ class DatabaseDaySource:
         self._package = PackageDaySource()
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[tuple, dict[date, DayInfo], float]] = {}
+        # str(engine.url) is slow, and a page of overdue rows asks for hundreds of days.
+        self._keys: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def day_info(self, day: date) -> DayInfo:
         """The table's answer, or a weekend-only estimate for a day it lacks."""
@@ -37,8 +40,15 @@ class DatabaseDaySource:
             return self._package.day_info(day)
         return days.get(day) or _weekend_only_info(day)
 
+    def _key(self) -> str:
+        engine = db.engine
+        key = self._keys.get(engine)
+        if key is None:
+            key = self._keys[engine] = str(engine.url)
+        return key
+
     def _days(self) -> dict[date, DayInfo] | None:
-        key = str(db.engine.url)
+        key = self._key()
         with self._lock:
             cached = self._cache.get(key)
             if cached and time.monotonic() - cached[2] < RELOAD_SECONDS:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.cases import labels
 from app.cases.models import Case, Party, RiskTier
@@ -59,11 +60,20 @@ class InboxQuery:
                    channel=pick("channel", labels.CHANNELS), level=pick("level", LEVELS))
 
 
+@dataclass(frozen=True)
+class CaseLine:
+    """What an inbox row shows of the task's case."""
+
+    title: str
+    category: str
+    risk_tier: RiskTier
+
+
 @dataclass
 class InboxPage:
-    """One page of (task, its case or None) rows and the count of every tab."""
+    """One page of (task, what it shows of its case or None) rows and the count of every tab."""
 
-    rows: list[tuple[HumanTask, Case | None]]
+    rows: list[tuple[HumanTask, CaseLine | None]]
     counts: dict[Tab, int]
     total: int
     page: int
@@ -116,20 +126,25 @@ def _tab_condition(tab: Tab, actor: Actor, offered: ColumnElement[bool],
 
 
 def _case_filters(query: InboxQuery) -> list[ColumnElement[bool]]:
-    """Search and filters on the task's case (case code, title or a party's name)."""
+    """Search and filters on the task's case: the facts copied onto the task row, and for the
+    search the case code, the task's or the case's title, or a party's name. No join: the case
+    title is probed per candidate task (unique code index), the party name once (name index)."""
     conditions: list[ColumnElement[bool]] = []
     if query.q:
-        party = exists(select(Party.id).where(Party.case_id == Case.id, Party.name == query.q))
-        conditions.append(or_(HumanTask.business_key == query.q.upper(), Case.title.contains(query.q),
-                              HumanTask.title.contains(query.q), party))
+        named = select(Case.code).join(Party, Party.case_id == Case.id).where(Party.name == query.q)
+        other = aliased(Case)  # not the outer-joined case of the page query
+        titled = exists(select(other.id).where(other.code == HumanTask.business_key,
+                                               other.title.contains(query.q)))
+        conditions.append(or_(HumanTask.business_key == query.q.upper(), HumanTask.title.contains(query.q),
+                              HumanTask.business_key.in_(named), titled))
     if query.category:
-        conditions.append(Case.category == query.category)
+        conditions.append(HumanTask.case_category == query.category)
     if query.risk_tier:
-        conditions.append(Case.risk_tier == RiskTier(query.risk_tier))
+        conditions.append(HumanTask.case_risk_tier == RiskTier(query.risk_tier))
     if query.channel:
-        conditions.append(Case.channel == query.channel)
+        conditions.append(HumanTask.case_channel == query.channel)
     if query.level:
-        conditions.append(Case.level == query.level)
+        conditions.append(HumanTask.case_level == query.level)
     return conditions
 
 
@@ -138,11 +153,8 @@ def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: dateti
     offered = candidate_tasks(actor, scope)
     extra = _case_filters(query)
     conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in Tab}
-    # One count per tab, each able to use its own index; the case is joined only when a
-    # filter needs it.
+    # One count per tab over human_task alone, each able to use its own index.
     counted = select(func.count()).select_from(HumanTask)
-    if extra:
-        counted = counted.join(Case, Case.code == HumanTask.business_key)
     counts = {tab: db.session.scalar(counted.where(cond)) or 0 for tab, cond in conditions.items()}
     # NULLS LAST keeps the (…, state, due_at) indexes usable for the order, so the page
     # is read in index order and stops after PAGE_SIZE rows.
@@ -152,7 +164,9 @@ def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: dateti
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(
-        select(HumanTask, Case).outerjoin(Case, Case.code == HumanTask.business_key)
+        select(HumanTask, Case.title, Case.category, Case.risk_tier)
+        .outerjoin(Case, Case.code == HumanTask.business_key)
         .where(conditions[query.tab]).order_by(*order)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return InboxPage([(row[0], row[1]) for row in rows], counts, total, page, pages)
+    return InboxPage([(task, CaseLine(title, category, tier) if title is not None else None)
+                      for task, title, category, tier in rows], counts, total, page, pages)

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS, label, role_label
 from app.supervision.models import ORDER_STATUS_LABELS, OrderStatus
 from app.supervision.overdue import OverdueRow
-from app.supervision.policies import overdue_working_days
+from app.supervision.policies import overdue_working_days_many
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 HEADERS = ["案件编码", "案件标题", "办理环节", "承办单位", "处置层级", "纠纷类别", "风险等级", "受理渠道",
@@ -45,13 +45,13 @@ def overdue_workbook(rows: list[OverdueRow], now: datetime, title: str) -> bytes
     sheet.append([heading])
     sheet.append([f"导出时间：{_local(now)}（北京时间），共 {len(rows)} 条"])
     sheet.append([_bold(sheet, h) for h in HEADERS])
-    for row in rows:
+    days = overdue_working_days_many([(row.task.due_at, row.task.completed_at or now) for row in rows])
+    for row, overdue_days in zip(rows, days, strict=True):
         case, task = row.case, row.task
-        end = task.completed_at if task.completed_at else now
         sheet.append([case.code, case.title, task.title, handling_unit(row), case.level or "",
                       label(CATEGORY_LABELS, case.category), label(TIER_LABELS, case.risk_tier.value),
                       label(CHANNEL_LABELS, case.channel), _local(case.received_at), _local(task.due_at),
-                      overdue_working_days(task.due_at, end), order_label(row)])
+                      overdue_days, order_label(row)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

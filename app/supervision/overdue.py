@@ -1,7 +1,9 @@
 """The overdue audit list (逾期案件台账): open tasks past their deadline, with case facts.
 
-Plain SQL over human_task (state, due_at index) joined to dispute_case by case code;
-scoped to an org subtree by materialised path.
+Counted and paged with plain SQL over human_task alone: the case's org unit and the facts the
+filters need are copied onto the task row (app.cases.taskfacts; index state, due_at, case org
+unit), the subtree is a materialised-path prefix. Only the page's rows are joined to
+dispute_case, departments and supervision orders.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from app.workflow.models import HumanTask, TaskState
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
-SORTS = {"due": HumanTask.due_at, "code": Case.code, "category": Case.category,
-         "tier": Case.risk_tier, "department": Department.code, "received": Case.received_at,
-         "level": Case.level}
+# The code sort is an expression on purpose: ordered by the business_key index, PostgreSQL would
+# walk every task of every case newest code first looking for old overdue ones; the overdue set
+# of a scope is small (tens of thousands), so it is fetched by (state, org unit, due_at) and sorted.
+SORTS = {"due": HumanTask.due_at, "code": func.coalesce(HumanTask.business_key, ""),
+         "category": HumanTask.case_category,
+         "tier": HumanTask.case_risk_tier, "department": Department.code, "received": Case.received_at,
+         "level": HumanTask.case_level}
 STATES = {"open": "未办结", "late": "逾期后办结"}
 
 
@@ -74,37 +80,49 @@ def _conditions(unit: OrgUnit, filters: OverdueFilter, now: datetime) -> list:
                      HumanTask.due_at < cutoff)
     else:
         state = and_(HumanTask.state == TaskState.READY, HumanTask.due_at < cutoff)
-    conditions = [state, Case.org_unit_id.in_(units_under(unit))]
+    conditions = [state, HumanTask.case_org_unit_id.in_(units_under(unit))]
     if filters.department:
         conditions.append(Department.code == filters.department)
     if filters.level:
-        conditions.append(Case.level == filters.level)
+        conditions.append(HumanTask.case_level == filters.level)
     if filters.category:
-        conditions.append(Case.category == filters.category)
+        conditions.append(HumanTask.case_category == filters.category)
     if filters.risk_tier in {t.value for t in RiskTier}:
-        conditions.append(Case.risk_tier == RiskTier(filters.risk_tier))
+        conditions.append(HumanTask.case_risk_tier == RiskTier(filters.risk_tier))
     if filters.channel:
-        conditions.append(Case.channel == filters.channel)
+        conditions.append(HumanTask.case_channel == filters.channel)
     return conditions
 
 
+def _order(filters: OverdueFilter) -> tuple:
+    column = SORTS.get(filters.sort, HumanTask.due_at)
+    return (column.desc() if filters.descending else column.asc()), HumanTask.id
+
+
 def _query(unit: OrgUnit, filters: OverdueFilter, now: datetime, *columns) -> Select:
-    return (select(*columns)
+    """The matching tasks over human_task; departments and cases joined only when a filter or
+    the sort needs them."""
+    query = select(*columns).select_from(HumanTask)
+    if filters.department or filters.sort == "department":
+        query = query.outerjoin(Department, Department.id == HumanTask.candidate_department_id)
+    if filters.sort == "received":
+        query = query.join(Case, Case.code == HumanTask.business_key)
+    return query.where(*_conditions(unit, filters, now))
+
+
+def _rows_query(ids: Select, filters: OverdueFilter) -> Select:
+    """The rows of the tasks `ids` (already filtered, sorted and cut), with case, department,
+    candidate unit and supervision order."""
+    candidate_unit = OrgUnit.__table__.alias("candidate_unit")
+    return (select(HumanTask, Case, Department.name, candidate_unit.c.name, SupervisionOrder.id,
+                   SupervisionOrder.status)
             .select_from(HumanTask)
             .join(Case, Case.code == HumanTask.business_key)
             .outerjoin(Department, Department.id == HumanTask.candidate_department_id)
-            .where(*_conditions(unit, filters, now)))
-
-
-def _rows_query(unit: OrgUnit, filters: OverdueFilter, now: datetime) -> Select:
-    candidate_unit = OrgUnit.__table__.alias("candidate_unit")
-    column = SORTS.get(filters.sort, HumanTask.due_at)
-    order = column.desc() if filters.descending else column.asc()
-    return (_query(unit, filters, now, HumanTask, Case, Department.name, candidate_unit.c.name,
-                   SupervisionOrder.id, SupervisionOrder.status)
             .outerjoin(candidate_unit, candidate_unit.c.id == HumanTask.candidate_org_unit_id)
             .outerjoin(SupervisionOrder, SupervisionOrder.task_id == HumanTask.id)
-            .order_by(order, HumanTask.id))
+            .where(HumanTask.id.in_(ids))
+            .order_by(*_order(filters)))
 
 
 def _row(result) -> OverdueRow:
@@ -118,15 +136,17 @@ def overdue_page(unit: OrgUnit, filters: OverdueFilter, now: datetime) -> Overdu
     total = db.session.scalar(_query(unit, filters, now, func.count()).order_by(None)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    rows = db.session.execute(_rows_query(unit, filters, now).limit(PAGE_SIZE)
-                              .offset((page - 1) * PAGE_SIZE))
+    ids = (_query(unit, filters, now, HumanTask.id).order_by(*_order(filters))
+           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    rows = db.session.execute(_rows_query(ids, filters))
     return OverduePage([_row(r) for r in rows], total, page, pages, filters)
 
 
 def overdue_rows(unit: OrgUnit, filters: OverdueFilter, now: datetime,
                  limit: int = EXPORT_LIMIT) -> list[OverdueRow]:
     """Every matching row (up to `limit`) for the Excel export."""
-    return [_row(r) for r in db.session.execute(_rows_query(unit, filters, now).limit(limit))]
+    ids = _query(unit, filters, now, HumanTask.id).order_by(*_order(filters)).limit(limit)
+    return [_row(r) for r in db.session.execute(_rows_query(ids, filters))]
 
 
 def filter_options() -> dict[str, list[tuple[str, str]]]:

@@ -121,6 +121,23 @@ def overdue_working_days(due_at: datetime, now: datetime) -> int:
     return max(0, CALENDAR.working_days_between(local_day(due_at), local_day(now)))
 
 
+def overdue_working_days_many(spans: list[tuple[datetime, datetime]]) -> list[int]:
+    """`overdue_working_days(due_at, end)` for each (due_at, end), with one walk over the calendar.
+
+    A page or an export of overdue tasks would otherwise walk every day since each deadline
+    (a year-old backlog: 365 day lookups per row).
+    """
+    days = [(local_day(due), local_day(end)) for due, end in spans if end > due]
+    if not days:
+        return [0] * len(spans)
+    first = min(start for start, _ in days)
+    counted = [0]  # counted[i]: working days in (first, first + i]
+    for offset in range(1, (max(end for _, end in days) - first).days + 1):
+        counted.append(counted[-1] + CALENDAR.is_workday(first + timedelta(days=offset)))
+    return [max(0, counted[(local_day(end) - first).days] - counted[(local_day(due) - first).days])
+            if end > due else 0 for due, end in spans]
+
+
 def overdue_cutoff(now: datetime, working_days: int) -> datetime:
     """Tasks due before this moment are overdue by at least `working_days` working days today."""
     if working_days <= 0:

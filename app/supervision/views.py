@@ -15,7 +15,7 @@ from app.supervision.access import scope_units, supervisor_scope, unit_in_scope
 from app.supervision.export import handling_unit, order_label, overdue_workbook
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.supervision.models import NOTICE_LABELS, ORDER_STATUS_LABELS
-from app.supervision.policies import overdue_working_days
+from app.supervision.policies import overdue_working_days_many
 from app.ui import current_actor
 from app.workflow.models import HumanTask
 
@@ -42,8 +42,9 @@ def overdue_list():
     unit = unit_in_scope(scope, filters.org_unit_id)
     now = _now()
     page = overdue.overdue_page(unit, filters, now)
-    rows = [{"row": r, "unit": handling_unit(r), "order": order_label(r),
-             "days": overdue_working_days(r.task.due_at, r.task.completed_at or now)} for r in page.rows]
+    days = overdue_working_days_many([(r.task.due_at, r.task.completed_at or now) for r in page.rows])
+    rows = [{"row": r, "unit": handling_unit(r), "order": order_label(r), "days": n}
+            for r, n in zip(page.rows, days, strict=True)]
     return render_template("supervision/overdue.html", page=page, rows=rows, unit=unit,
                            filters=filters, units=scope_units(scope), options=overdue.filter_options(),
                            states=overdue.STATES, args=request.args.to_dict(), **_labels())
