@@ -10,7 +10,8 @@ cases.
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from app.cases import labels
@@ -66,8 +67,12 @@ def _filters(query: CaseQuery) -> list:
         if CODE_SHAPE.match(query.q):
             conditions.append(Case.code == query.q.upper())
         else:
-            named = select(Party.case_id).where(Party.name == query.q)  # case_party.name index
-            conditions.append(or_(Case.id.in_(named), Case.title.contains(query.q)))
+            # The matching ids first (party name by index, titles in one scan), then the page:
+            # as an OR per case, a rare name would walk every visible case newest first.
+            other = aliased(Case)
+            named = select(Party.case_id).where(Party.name == query.q)
+            titled = select(other.id).where(other.title.contains(query.q))
+            conditions.append(Case.id.in_(union(named, titled)))
     if query.category:
         conditions.append(Case.category == query.category)
     if query.risk_tier:

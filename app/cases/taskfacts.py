@@ -34,6 +34,10 @@ HumanTask.case_level = mapped_column(String(64))
 _columns = HumanTask.__table__.c
 Index("ix_human_task_business_key", _columns.business_key)
 Index("ix_human_task_due_case_unit", _columns.state, _columns.due_at, _columns.case_org_unit_id)
+# The 已办 tab counts a user's whole history (tens of thousands of rows for a busy mediator):
+# with the filters in the index that count reads no table rows.
+Index("ix_human_task_done_facts", _columns.completed_by_id, _columns.case_category, _columns.case_risk_tier,
+      _columns.case_channel, _columns.case_level)
 
 # Task column -> case attribute.
 FACTS = {"case_org_unit_id": "org_unit_id", "case_category": "category", "case_risk_tier": "risk_tier",

@@ -50,6 +50,8 @@ def upgrade():
                                  ['case_org_unit_id'], ['id'])
         batch.create_index('ix_human_task_business_key', ['business_key'], unique=False)
         batch.create_index('ix_human_task_due_case_unit', ['state', 'due_at', 'case_org_unit_id'], unique=False)
+        batch.create_index('ix_human_task_done_facts', ['completed_by_id', 'case_category', 'case_risk_tier',
+                                                        'case_channel', 'case_level'], unique=False)
     with op.batch_alter_table('case_party') as batch:
         batch.create_index(batch.f('ix_case_party_name'), ['name'], unique=False)
 
@@ -58,6 +60,7 @@ def downgrade():
     with op.batch_alter_table('case_party') as batch:
         batch.drop_index(batch.f('ix_case_party_name'))
     with op.batch_alter_table('human_task') as batch:
+        batch.drop_index('ix_human_task_done_facts')
         batch.drop_index('ix_human_task_due_case_unit')
         batch.drop_index('ix_human_task_business_key')
         batch.drop_constraint(batch.f('fk_human_task_case_org_unit_id_org_unit'), type_='foreignkey')
