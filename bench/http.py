@@ -75,9 +75,20 @@ function request()
                      ["Content-Type"] = "application/json"}, body)
 end
 
+statuses = ""  -- global: "409,500," etc., read by done() from each thread
+
+function response(status, headers, body)
+  if status >= 300 then statuses = statuses .. status .. "," end
+end
+
 function done(summary, latency, requests)
   local sent = 0
-  for _, thread in ipairs(threads) do sent = sent + thread:get("counter") end
+  local bad = ""
+  for _, thread in ipairs(threads) do
+    sent = sent + thread:get("counter")
+    bad = bad .. thread:get("statuses")
+  end
+  io.write("STATUSES " .. bad .. "\n")
   io.write(string.format(
     'BENCH {"requests": %d, "duration_us": %d, "non2xx": %d, "connect": %d, "read": %d, '
     .. '"write": %d, "timeout": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, "sent": %d}\n',
@@ -189,7 +200,11 @@ def _run_wrk(port: int, ids: list[str], secret: str, *, connections: int, durati
     if out.returncode != 0 or "BENCH " not in out.stdout:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout}\n{out.stderr}")
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
-    return json.loads(line[len("BENCH "):])
+    result = json.loads(line[len("BENCH "):])
+    bad = next((x for x in out.stdout.splitlines() if x.startswith("STATUSES ")), "STATUSES ")
+    codes = [int(code) for code in bad[len("STATUSES "):].split(",") if code]
+    result["statuses"] = {code: codes.count(code) for code in sorted(set(codes))}
+    return result
 
 
 def _check(url: str) -> dict[str, int]:
@@ -243,6 +258,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
+            problems = [line for line in (folder / "gunicorn.log").read_text(errors="replace").splitlines()
+                        if "ERROR" in line or "Error" in line]
+            if problems:
+                print("gunicorn log errors:\n" + "\n".join(problems[-20:]))
         final = _check(url)
     _report(args, rows, final, facts, seed_seconds)
 
@@ -255,6 +274,8 @@ def _row(connections: int, result: dict, completed: int, args) -> list[object]:
     seconds = result["duration_us"] / 1e6
     exhausted = max(0, result["requests"] - result["non2xx"] - completed)
     errors = result["non2xx"] + result["connect"] + result["read"] + result["write"] + result["timeout"]
+    if errors:
+        errors = f"{errors} {result['statuses'] or ''}".strip()
     return [connections, args.workers, f"{seconds:.1f}", completed, f"{completed / seconds:.0f}",
             f"{result['p50'] / 1000:.1f}", f"{result['p95'] / 1000:.1f}", f"{result['p99'] / 1000:.1f}",
             f"{result['max'] / 1000:.1f}", errors, exhausted]
