@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
@@ -24,6 +24,9 @@ class SessionUser(UserMixin):
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     user = db.session.get(User, int(user_id))
+    # Held for the request: the session's identity map is weak, and the page reads this row
+    # again (the actor, the bell); holding it saves those queries.
+    g.signed_in_user_row = user
     return SessionUser(user) if user is not None and user.active else None
 
 
