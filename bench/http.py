@@ -192,10 +192,10 @@ def _run_wrk(port: int, ids: list[str], secret: str, *, connections: int, durati
     script.write_text(LUA, encoding="utf-8")
     env = {**os.environ, "BENCH_IDS": str(ids_file), "BENCH_TOKEN": secret,
            "BENCH_BODY": json.dumps({"data": RESOLVED}, ensure_ascii=False),
-           "BENCH_THREADS": str(threads)}
+           "BENCH_THREADS": str(min(threads, connections))}
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
-         "-s", str(script), f"http://127.0.0.1:{port}"],
+        ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration}s",
+         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
         env=env, text=True, capture_output=True, check=False)
     if out.returncode != 0 or "BENCH " not in out.stdout:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout}\n{out.stderr}")
