@@ -53,6 +53,25 @@ def throwaway_postgres(admin_url: str = DEFAULT_PG_ADMIN_URL) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def migrate_and_seed_demo(now: datetime, note: str = "") -> None:
+    """Inside an app context: what `make run` does before serving — migrate to head, seed the
+    working-day table, the demo organisation and deploy processes/ and forms/, each one unit."""
+    from flask import current_app  # noqa: PLC0415
+    from flask_migrate import upgrade  # noqa: PLC0415
+
+    from app.calendar.store import seed_from_package  # noqa: PLC0415
+    from app.org.demo import DEFAULT_LANES, seed_demo  # noqa: PLC0415
+    from app.unit_of_work import run_unit  # noqa: PLC0415
+    from app.workflow.deploy import deploy_files, read_directories  # noqa: PLC0415
+
+    upgrade()
+    run_unit(lambda: seed_from_package(now))
+    run_unit(lambda: seed_demo(now))
+    files = read_directories(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
+    run_unit(lambda: deploy_files(files, now=now, note=note,
+                                  known_lanes=[lane for lane, *_ in DEFAULT_LANES]))
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402
     append_results,
     machine_facts,
     markdown_table,
+    migrate_and_seed_demo,
     sqlalchemy_url,
     throwaway_postgres,
 )
@@ -144,26 +145,15 @@ def run_engine(routes: int, persist: bool, profiler=None) -> float:
 # --------------------------------------------------------------------------- through the service
 
 def _service_app(url: str):
-    from flask_migrate import upgrade  # noqa: PLC0415
-
     from app import create_app  # noqa: PLC0415
-    from app.calendar.store import seed_from_package  # noqa: PLC0415
     from app.clock import FrozenClock  # noqa: PLC0415
-    from app.org.demo import DEFAULT_LANES, seed_demo  # noqa: PLC0415
-    from app.unit_of_work import run_unit  # noqa: PLC0415
     from app.workflow import registry  # noqa: PLC0415
-    from app.workflow.deploy import deploy_files, read_directories  # noqa: PLC0415
 
     clock = FrozenClock(START)
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url)}, clock=clock)
     registry.clear()
     with app.app_context():
-        upgrade()
-        run_unit(lambda: seed_from_package(clock.now()))
-        run_unit(lambda: seed_demo(clock.now()))
-        files = read_directories(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
-        run_unit(lambda: deploy_files(files, now=clock.now(),
-                                      known_lanes=[lane for lane, *_ in DEFAULT_LANES]))
+        migrate_and_seed_demo(clock.now(), note="bench/engine.py")
     return app, clock
 
 

@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     append_results,
     machine_facts,
     markdown_table,
+    migrate_and_seed_demo,
     sqlalchemy_url,
     throwaway_postgres,
 )
@@ -101,31 +102,22 @@ end
 
 def _seed(url: str, tasks: int) -> tuple[list[str], str, float]:
     """Open `tasks` cases, claim their tasks as the mediator; return ids, a token, seconds."""
-    from flask_migrate import upgrade  # noqa: PLC0415
     from sqlalchemy import select  # noqa: PLC0415
 
     from app import create_app  # noqa: PLC0415
     from app.api import keys  # noqa: PLC0415
-    from app.calendar.store import seed_from_package  # noqa: PLC0415
     from app.cases import services as cases  # noqa: PLC0415
     from app.extensions import db  # noqa: PLC0415
-    from app.org.demo import DEFAULT_LANES, seed_demo  # noqa: PLC0415
     from app.org.models import OrgUnit, User  # noqa: PLC0415
     from app.org.services import load_actor  # noqa: PLC0415
     from app.unit_of_work import run_unit  # noqa: PLC0415
     from app.workflow import services  # noqa: PLC0415
-    from app.workflow.deploy import deploy_files, read_directories  # noqa: PLC0415
     from app.workflow.models import HumanTask, TaskState  # noqa: PLC0415
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url)})
     clock = app.extensions["onedoor.clock"]
     with app.app_context():
-        upgrade()
-        run_unit(lambda: seed_from_package(clock.now()))
-        run_unit(lambda: seed_demo(clock.now()))
-        files = read_directories(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
-        run_unit(lambda: deploy_files(files, now=clock.now(),
-                                      known_lanes=[lane for lane, *_ in DEFAULT_LANES]))
+        migrate_and_seed_demo(clock.now(), note="bench/http.py")
         started = time.perf_counter()
         grid = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == GRID))
         users = {u.username: u.id for u in db.session.scalars(select(User))}

@@ -16,7 +16,14 @@ import argparse
 import statistics
 import time
 
-from bench.common import append_results, machine_facts, markdown_table, sqlalchemy_url, throwaway_postgres
+from bench.common import (
+    append_results,
+    machine_facts,
+    markdown_table,
+    migrate_and_seed_demo,
+    sqlalchemy_url,
+    throwaway_postgres,
+)
 
 # Rows are generated in SQL (generate_series) so 100,000 tasks load in seconds. They are
 # shaped like real ones: every task has an instance and a case at a grid of the demo tree;
@@ -86,20 +93,11 @@ def _fill(app, n: int) -> None:
 
 
 def _prepare(url: str, n: int):
-    from flask_migrate import upgrade  # noqa: PLC0415
-
     from app import create_app  # noqa: PLC0415
-    from app.org.demo import DEFAULT_LANES, seed_demo  # noqa: PLC0415
-    from app.unit_of_work import run_unit  # noqa: PLC0415
-    from app.workflow.deploy import deploy_files, read_directories  # noqa: PLC0415
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url), "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        upgrade()
-        clock = app.extensions["onedoor.clock"]
-        run_unit(lambda: seed_demo(clock.now()))
-        files = read_directories(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
-        run_unit(lambda: deploy_files(files, now=clock.now(), known_lanes=[x[0] for x in DEFAULT_LANES]))
+        migrate_and_seed_demo(app.extensions["onedoor.clock"].now(), note="bench/inbox.py")
     started = time.perf_counter()
     _fill(app, n)
     return app, time.perf_counter() - started

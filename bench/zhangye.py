@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     append_results,
     machine_facts,
     markdown_table,
+    migrate_and_seed_demo,
     sqlalchemy_url,
     throwaway_postgres,
 )
@@ -95,23 +96,13 @@ def _create_staff(now: datetime) -> int:
 def prepare(url: str, start: datetime) -> str:
     """Migrate, seed the demo organisation and the calendar, deploy processes/, create the staff
     and the 陇情e通 API key; return the key's secret."""
-    from flask_migrate import upgrade  # noqa: PLC0415
-
     from app.api.keys import create_key  # noqa: PLC0415
-    from app.calendar.store import seed_from_package  # noqa: PLC0415
     from app.extensions import db  # noqa: PLC0415
-    from app.org.demo import DEFAULT_LANES, seed_demo  # noqa: PLC0415
     from app.unit_of_work import run_unit  # noqa: PLC0415
-    from app.workflow.deploy import deploy_files, read_directories  # noqa: PLC0415
 
     app = make_app(url, start)
     with app.app_context():
-        upgrade()
-        run_unit(lambda: seed_demo(start))
-        run_unit(lambda: seed_from_package(start))
-        files = read_directories(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
-        run_unit(lambda: deploy_files(files, now=start, note="bench/zhangye.py",
-                                      known_lanes=[lane for lane, *_ in DEFAULT_LANES]))
+        migrate_and_seed_demo(start, note="bench/zhangye.py")
         run_unit(lambda: _create_staff(start))
         _, secret = run_unit(lambda: create_key("陇情e通", ["grid"], ["zy"], rate_limit=10**9, now=start))
         db.session.remove()

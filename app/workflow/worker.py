@@ -105,9 +105,8 @@ def _fire_batch_straight(clock: Clock, batch_size: int) -> SweepResult:
         due = instance.next_timer_at
         if not services.fire_timers(instance.id, clock=clock, claimed=True, flush=False):
             result.skipped += 1
-        elif instance.next_timer_at == due:
-            raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
         else:
+            _check_progress(instance, due)
             result.fired += 1
     db.session.flush()  # the whole batch's writes together, still inside the failure handling
     del open_rows
@@ -128,6 +127,13 @@ class NoProgress(RuntimeError):
     """The engine fired nothing although the index said a timer was due."""
 
 
+def _check_progress(instance: ProcessInstance, due: datetime) -> None:
+    """Index and engine disagree when a fire left `next_timer_at` where it was: without this
+    the instance would be "fired" again on every sweep, forever, at the head of the queue."""
+    if instance.next_timer_at == due:
+        raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
+
+
 def _fire_one(instance: ProcessInstance, clock: Clock, now: datetime,
               result: SweepResult) -> None:
     """Fire one claimed instance under a savepoint, so its failure spares the batch."""
@@ -135,10 +141,8 @@ def _fire_one(instance: ProcessInstance, clock: Clock, now: datetime,
     try:
         with db.session.begin_nested():
             fired = services.fire_timers(instance_id, clock=clock, claimed=True)
-            if fired and instance.next_timer_at == due:
-                # Index and engine disagree: without this the instance would be
-                # "fired" again on every sweep, forever, at the head of the queue.
-                raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
+            if fired:
+                _check_progress(instance, due)
     except TRANSIENT:
         raise
     except StaleDataError:
