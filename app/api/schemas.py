@@ -229,6 +229,8 @@ class TaskListArgs(ApiInput):
     tab = fields.String(load_default="todo", validate=validate.OneOf(("todo", "mine", "due", "done")))
     q = fields.String(load_default="", validate=validate.Length(max=64))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    counts = fields.Boolean(load_default=True,
+                            metadata={"description": "false：只统计所选页签（轮询的客户端无需角标）"})
 
 
 class TaskPage(PageMeta):
@@ -243,6 +245,8 @@ class TaskComplete(ApiInput):
 
     data = fields.Dict(keys=fields.String(), required=True,
                        metadata={"description": "按任务表单（JSON Schema）填写的字段"})
+    claim = fields.Boolean(load_default=False,
+                           metadata={"description": "true：尚未认领时先认领再办理（同一事务，一次调用）"})
 
 
 class DeploymentOut(Schema):

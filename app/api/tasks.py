@@ -52,7 +52,7 @@ class Tasks(MethodView):
     def get(self, args):
         """我的待办：待办 todo / 我已认领 mine / 即将超期 due / 已办 done"""
         page = inbox(require_user(), None, InboxQuery(Tab(args["tab"]), args["q"], args["page"]),
-                     clock().now())
+                     clock().now(), all_counts=args["counts"])
         # rows are tasks, or (task, case) pairs since the inbox shows case facts
         items = [row[0] if isinstance(row, tuple) else row for row in page.rows]
         return {"items": items, "total": page.total, "page": page.page, "pages": page.pages,
@@ -115,5 +115,5 @@ def release(task_id):
 @bp.alt_response(422, schema=ApiErrorSchema)
 def complete(args, task_id):
     """办理任务：按表单提交数据（服务端校验），流程推进到下一环节"""
-    return _act(task_id, lambda actor: services.complete_task(task_id, args["data"], actor=actor,
-                                                              clock=clock()))
+    return _act(task_id, lambda actor: services.complete_task(
+        task_id, args["data"], actor=actor, clock=clock(), claim=args["claim"]))

@@ -148,11 +148,14 @@ def _case_filters(query: InboxQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: datetime) -> InboxPage:
-    """One page of the asked tab, sorted by due time (done: newest first), plus tab counts."""
+def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: datetime, *,
+          all_counts: bool = True) -> InboxPage:
+    """One page of the asked tab, sorted by due time (done: newest first), plus tab counts
+    (only the asked tab's when `all_counts` is false: clients that poll need no badges)."""
     offered = candidate_tasks(actor, scope)
     extra = _case_filters(query)
-    conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in Tab}
+    tabs = list(Tab) if all_counts else [query.tab]
+    conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in tabs}
     # One count per tab over human_task alone, each able to use its own index.
     counted = select(func.count()).select_from(HumanTask)
     counts = {tab: db.session.scalar(counted.where(cond)) or 0 for tab, cond in conditions.items()}

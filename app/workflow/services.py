@@ -149,8 +149,14 @@ def release_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
 
 
 def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
-                  clock: Clock) -> HumanTask:
-    """Validate the form data, complete the task and run the engine to its next wait."""
+                  clock: Clock, claim: bool = False) -> HumanTask:
+    """Validate the form data, complete the task and run the engine to its next wait.
+
+    With `claim`, an unclaimed task is claimed first in the same unit of work (one call for
+    a client); a task someone else holds is still refused.
+    """
+    if claim:
+        claim_task(task_id, actor=actor, clock=clock)
     task = _open_task(task_id)
     _check_candidate(task, actor)
     if task.assignee_id != actor.user_id:
