@@ -9,7 +9,7 @@ from app.api.schemas import ApiErrorSchema, TaskComplete, TaskDetail, TaskListAr
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.inbox.queries import PAGE_SIZE, InboxQuery, Tab, inbox, visible_tasks
-from app.org.services import Actor
+from app.org.services import Actor, can_work
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask
@@ -33,8 +33,9 @@ def visible_task(task_id: str, actor: Actor) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
-    if actor.user_id in (task.assignee_id, task.completed_by_id):
-        return task
+    if actor.user_id in (task.assignee_id, task.completed_by_id) or can_work(
+            actor, task.candidate_department_id, task.candidate_org_unit_id, task.candidate_role):
+        return task  # offered to them: decided from the row, no second query
     if db.session.scalar(select(HumanTask.id).where(
             and_(HumanTask.id == task_id, visible_tasks(actor)))) is None:
         raise Forbidden("您无权查看该任务")
@@ -78,9 +79,17 @@ class TaskItem(MethodView):
 def _act(task_id: str, operation) -> HumanTask:
     actor = require_user()
     task = visible_task(task_id, actor)  # held: the operation finds the row in the session
-    result = run_unit(lambda: operation(actor))
+    result = run_unit(lambda: _answered(operation(actor)))
     del task
     return result
+
+
+def _answered(task: HumanTask) -> HumanTask:
+    """The task as flushed, out of the session: the commit does not expire it, so the
+    answer is written from what we hold instead of reading the row back."""
+    db.session.flush()
+    db.session.expunge(task)
+    return task
 
 
 @bp.route("/<string:task_id>/claim", methods=["POST"])

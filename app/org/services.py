@@ -26,16 +26,20 @@ class Actor:
 
 def load_actor(user_id: int) -> Actor:
     """Build the Actor for an active user from their memberships."""
-    user = db.session.get(User, user_id)
-    if user is None or not user.active:
+    # One round trip: the user's row with each of its memberships (none: one row of NULLs).
+    rows = db.session.execute(
+        select(User.active, User.display_name, Membership.department_id, Membership.org_unit_id,
+               Membership.role)
+        .outerjoin(Membership, Membership.user_id == User.id).where(User.id == user_id)).all()
+    if not rows or not rows[0].active:
         raise NotFound("用户不存在或已停用")
-    rows = db.session.scalars(select(Membership).where(Membership.user_id == user_id)).all()
+    held = [row for row in rows if row.role is not None]
     return Actor(
-        user_id=user.id,
-        label=user.display_name,
-        department_ids=frozenset(m.department_id for m in rows if m.department_id is not None),
-        unit_roles=frozenset((m.org_unit_id, m.role) for m in rows if m.org_unit_id is not None),
-        roles=frozenset(m.role for m in rows),
+        user_id=user_id,
+        label=rows[0].display_name,
+        department_ids=frozenset(r.department_id for r in held if r.department_id is not None),
+        unit_roles=frozenset((r.org_unit_id, r.role) for r in held if r.org_unit_id is not None),
+        roles=frozenset(r.role for r in held),
     )
 
 

@@ -69,13 +69,14 @@ def start_process(process_id: str, *, org_unit_code: str, data: Mapping[str, Any
     problems = start_data_problems(data)
     if problems:
         raise ValidationFailed("启动数据不合法", problems)
-    services.latest_deployment(process_id)  # a clear 404 before anything is written
+    deployment = services.latest_deployment(process_id)  # a clear 404 before anything is written
     key = business_key or f"{process_id}-{uuid4().hex[:12]}"
     if db.session.scalar(db.select(ProcessInstance.id).where(
             ProcessInstance.business_key == key, ProcessInstance.process_id == process_id)):
         raise ValidationFailed("业务键已被使用", {"business_key": ["同一流程下业务键不能重复"]})
     instance = services.start_instance(process_id, business_key=key, org_unit_id=unit.id,
-                                       data=dict(data), clock=clock, actor=actor)
+                                       data=dict(data), clock=clock, actor=actor,
+                                       deployment_id=deployment.id)
     open_ids = db.session.scalars(db.select(HumanTask.id).where(
         HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
         .order_by(HumanTask.created_at, HumanTask.id)).all()
