@@ -47,6 +47,7 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
+    from app.admin import models as _admin  # noqa: F401, PLC0415
     from app.api import models as _api  # noqa: F401, PLC0415
     from app.audit import models as _audit  # noqa: F401, PLC0415
     from app.calendar import models as _calendar  # noqa: F401, PLC0415

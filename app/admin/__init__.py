@@ -1,0 +1,1 @@
+"""The admin area: organisation, people, lanes, calendar, credentials and the audit log."""
