@@ -42,6 +42,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)
+    from app import admin  # noqa: PLC0415, I001 - the admin area registers last
+
+    admin.init_app(app)
     return app
 
 
