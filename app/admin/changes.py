@@ -7,8 +7,8 @@ from app.audit.services import record
 from app.org.services import Actor
 
 
-def audit_change(now: datetime, actor: Actor, action: str, subject: str,
-                 before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+def audit_change(actor: Actor, action: str, subject: str, before: dict[str, Any] | None,
+                 after: dict[str, Any] | None, *, now: datetime) -> None:
     """Append `action` on `subject` with its before and after state to the unit of work."""
     record(now, action, actor_id=actor.user_id, actor_label=actor.label,
            summary={"subject": subject, "before": before, "after": after})

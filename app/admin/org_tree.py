@@ -78,7 +78,7 @@ def add_unit(scope: AdminScope, parent_id: int, code: str, name: str, *, actor: 
     db.session.add(unit)
     db.session.flush()
     unit.path = f"{parent.path}{unit.id}/"
-    audit_change(now, actor, "org_unit.added", unit.code, None, _state(unit))
+    audit_change(actor, "org_unit.added", unit.code, None, _state(unit), now=now)
     db.session.flush()
     return unit
 
@@ -91,7 +91,7 @@ def rename_unit(scope: AdminScope, unit_id: int, name: str, *, actor: Actor,
         raise ValidationFailed("单位未改名", {"name": ["请填写单位名称"]})
     before = _state(unit)
     unit.name = name.strip()
-    audit_change(now, actor, "org_unit.renamed", unit.code, before, _state(unit))
+    audit_change(actor, "org_unit.renamed", unit.code, before, _state(unit), now=now)
     db.session.flush()
     return unit
 
@@ -120,7 +120,7 @@ def move_unit(scope: AdminScope, unit_id: int, parent_id: int, *, actor: Actor,
                        .execution_options(synchronize_session=False))
     db.session.expire_all()
     unit = db.session.get(OrgUnit, unit_id)
-    audit_change(now, actor, "org_unit.moved", unit.code, before, _state(unit))
+    audit_change(actor, "org_unit.moved", unit.code, before, _state(unit), now=now)
     db.session.flush()
     return unit
 
@@ -137,6 +137,6 @@ def retire_unit(scope: AdminScope, unit_id: int, *, actor: Actor, now: datetime)
             f"请先撤销或移走下级单位：{'、'.join(active_children[:5])}"]})
     before = _state(unit)
     unit.retired_at = unit.retired_at or now
-    audit_change(now, actor, "org_unit.retired", unit.code, before, _state(unit))
+    audit_change(actor, "org_unit.retired", unit.code, before, _state(unit), now=now)
     db.session.flush()
     return unit

@@ -98,7 +98,7 @@ class Department(db.Model):
 
 
 class StationingPeriod(db.Model):
-    """A span of days a 轮驻 department sits in its center (both ends inclusive; open end: until further notice)."""
+    """Days a 轮驻 department sits in its center (both ends inclusive; no end: until rotated out)."""
 
     __tablename__ = "stationing_period"
 

@@ -66,8 +66,8 @@ def landing_endpoint(actor: Actor, installed: Container[str]) -> str:
     supervisor, deployments for a designer, the admin home for an administrator."""
     if actor.roles & WORK_ROLES or not actor.roles:
         return "inbox.index"
-    for predicate, endpoint in ((supervises, "supervision.overdue_list"),
-                                (designs_processes, "designer.index"), (administers, "admin.index")):
+    for predicate, endpoint in ((supervises, "supervision.overdue_list"), (administers, "admin.index"),
+                                (designs_processes, "designer.index")):
         if predicate(actor) and endpoint in installed:
             return endpoint
     return "inbox.index"

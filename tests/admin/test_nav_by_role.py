@@ -68,3 +68,5 @@ def test_api_404_stays_json(client, org):
 def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.get_data()
+    response.close()
