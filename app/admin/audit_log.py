@@ -1,7 +1,6 @@
 """The audit log for administrators: filter by who, what, case and date; export to Excel."""
 
 import io
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -9,6 +8,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.admin.audit_labels import action_label, change_text, value_text
 from app.admin.departments import parse_day
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -85,18 +85,11 @@ def actions() -> list[str]:
 
 
 def summary_text(event: AuditEvent) -> str:
-    """The change in a readable line: 「before → after」 where the event names them."""
+    """The change in a readable line: 「field before → after」 where the event names them."""
     summary = event.summary or {}
     if "before" in summary or "after" in summary:
-        return (f"{summary.get('subject', '')}：{_brief(summary.get('before'))} → "
-                f"{_brief(summary.get('after'))}")
-    return _brief(summary)
-
-
-def _brief(value) -> str:
-    if value is None:
-        return "（无）"
-    return json.dumps(value, ensure_ascii=False, default=str)
+        return change_text(summary)
+    return value_text(summary)
 
 
 def export(f: AuditFilter) -> bytes:
@@ -107,7 +100,8 @@ def export(f: AuditFilter) -> bytes:
     query = _query(f).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
     for event in db.session.scalars(query):
         sheet.append([event.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"), event.actor_label,
-                      event.action, event.instance_id or "", event.task_id or "", summary_text(event)])
+                      action_label(event.action), event.instance_id or "", event.task_id or "",
+                      summary_text(event)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

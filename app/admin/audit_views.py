@@ -3,9 +3,9 @@
 from flask import Response, render_template, request
 
 from app.admin import audit_log
+from app.admin.audit_labels import ACTIONS, action_label
 from app.admin.views import bp, citywide
 from app.errors import ValidationFailed
-from app.ui import local_time
 
 
 def _filters():
@@ -21,10 +21,12 @@ def audit_page():
     except ValidationFailed as exc:
         return render_template("admin/audit.html", page=None, filters=None, args=request.args,
                                actions=audit_log.actions(), errors=exc.errors,
-                               message=exc.message, text=audit_log.summary_text), 422
+                               message=exc.message, text=audit_log.summary_text,
+                               action_label=action_label, action_names=ACTIONS), 422
     return render_template("admin/audit.html", page=audit_log.events_page(filters), filters=filters,
                            args=request.args, actions=audit_log.actions(), errors={}, message=None,
-                           text=audit_log.summary_text, local_time=local_time)
+                           text=audit_log.summary_text, action_label=action_label,
+                           action_names=ACTIONS)
 
 
 @bp.get("/audit.xlsx")

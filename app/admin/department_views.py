@@ -11,13 +11,18 @@ from app.ui import current_actor
 
 
 def _page(errors=None, message=None):
-    rows = service.departments_in(scope())
+    everything = service.departments_in(scope())
+    served = list({d.org_unit_id: d.org_unit for d in everything}.values())
+    wanted = request.args.get("unit", type=int) or request.form.get("open", type=int)
+    shown = wanted if wanted in {u.id for u in served} else (served[0].id if served else None)
+    rows = [d for d in everything if d.org_unit_id == shown]
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(scope().unit_ids()),
                                                      OrgUnit.retired_at.is_(None))
                                .order_by(OrgUnit.code)).all()
     today = now().astimezone(service.LOCAL).date()
     periods = service.periods_of([d.id for d in rows])
     return render_template("admin/departments.html", rows=rows, periods=periods, units=units,
+                           served=served, shown=shown,
                            modes=service.MODE_LABELS, today=today, errors=errors or {},
                            message=message, form=request.form)
 

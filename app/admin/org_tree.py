@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.admin.access import AdminScope, unit_in_scope
 from app.admin.changes import audit_change
@@ -14,36 +14,30 @@ from app.org.services import Actor
 
 
 @dataclass(frozen=True)
-class TreeRow:
-    """A unit with its depth, for drawing the tree as an indented list."""
+class TreeLevel:
+    """One unit opened in the tree: its ancestors (in scope), its children, where they may move."""
 
     unit: OrgUnit
-    depth: int
+    ancestors: list[OrgUnit]
+    children: list[OrgUnit]
+    child_counts: dict[int, int]
+    move_targets: list[OrgUnit]
 
 
-def tree(scope: AdminScope) -> list[TreeRow]:
-    """Every unit of the administered subtrees, parents before children."""
-    units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(scope.unit_ids()))
-                               .order_by(OrgUnit.path)).all()
-    top = min((len(u.ancestor_ids()) for u in units), default=1)
-    return [TreeRow(u, len(u.ancestor_ids()) - top) for u in _ordered(units)]
-
-
-def _ordered(units: list[OrgUnit]) -> list[OrgUnit]:
-    """Depth-first order by code among siblings (paths of ids do not sort numerically)."""
-    children: dict[int | None, list[OrgUnit]] = {}
-    ids = {u.id for u in units}
-    for unit in units:
-        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
-    out: list[OrgUnit] = []
-
-    def walk(parent: int | None) -> None:
-        for unit in sorted(children.get(parent, []), key=lambda u: u.code):
-            out.append(unit)
-            walk(unit.id)
-
-    walk(None)
-    return out
+def open_unit(scope: AdminScope, unit_id: int | None) -> TreeLevel:
+    """The unit `unit_id` (default: the first administered root) with its direct children."""
+    unit = unit_in_scope(scope, unit_id) if unit_id is not None else scope.units[0]
+    ancestors = [a for a in db.session.scalars(select(OrgUnit).where(
+        OrgUnit.id.in_(unit.ancestor_ids()[:-1])).order_by(OrgUnit.path)) if scope.contains(a)]
+    children = list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)
+                                       .order_by(OrgUnit.code)))
+    counts = dict(db.session.execute(
+        select(OrgUnit.parent_id, func.count()).where(OrgUnit.parent_id.in_([c.id for c in children]))
+        .group_by(OrgUnit.parent_id)).all())
+    targets = list(db.session.scalars(select(OrgUnit).where(
+        OrgUnit.level == unit.level, OrgUnit.retired_at.is_(None), OrgUnit.id.in_(scope.unit_ids()))
+        .order_by(OrgUnit.code)))
+    return TreeLevel(unit, ancestors, children, counts, targets)
 
 
 def _child_level(parent: OrgUnit) -> OrgLevel:

@@ -9,8 +9,10 @@ from app.ui import current_actor
 
 
 def _page(errors=None, message=None):
-    return render_template("admin/org.html", rows=service.tree(scope()), levels=LEVEL_LABELS,
-                           errors=errors or {}, message=message, form=request.form)
+    unit_id = request.args.get("unit", type=int) or request.form.get("open", type=int)
+    return render_template("admin/org.html", level=service.open_unit(scope(), unit_id),
+                           levels=LEVEL_LABELS, errors=errors or {}, message=message,
+                           form=request.form)
 
 
 @bp.get("/org")

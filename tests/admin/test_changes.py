@@ -26,10 +26,11 @@ def test_rename_is_audited_with_before_and_after(client, org):
     unit = org.unit("zy-1-1")
     assert client.post(f"/admin/org/{unit.id}/rename", data={"name": "梁家墩镇（新）"}).status_code == 302
     event = _last("org_unit.renamed")
-    assert event.summary["before"]["name"] == "梁家墩镇" and event.summary["after"]["name"] == "梁家墩镇（新）"
+    assert event.summary["before"]["name"] == "梁家墩镇"
+    assert event.summary["after"]["name"] == "梁家墩镇（新）"
     assert event.actor_label == "冯管理"
     page = client.get("/admin/audit?what=org_unit").get_data(as_text=True)
-    assert "梁家墩镇（新）" in page
+    assert "单位改名" in page and "名称 梁家墩镇 → 梁家墩镇（新）" in page
     export = client.get("/admin/audit.xlsx?what=org_unit")
     assert export.status_code == 200 and export.data[:2] == b"PK"
 
@@ -37,7 +38,8 @@ def test_rename_is_audited_with_before_and_after(client, org):
 def test_moving_a_township_moves_its_subtree(client, org):
     sign_in(client, "admin")
     township, other_county = org.unit("zy-1-2"), org.unit("zy-2")
-    assert client.post(f"/admin/org/{township.id}/move", data={"parent_id": other_county.id}).status_code == 302
+    moved = client.post(f"/admin/org/{township.id}/move", data={"parent_id": other_county.id})
+    assert moved.status_code == 302
     db.session.expire_all()
     grid = org.unit("zy-1-2-1-1")
     assert grid.path.startswith(other_county.path) and grid.ancestor_ids()[1] == other_county.id
