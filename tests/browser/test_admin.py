@@ -155,7 +155,8 @@ def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/org", "/admin/users", "/admin/departments",
                                   "/admin/lanes?lane=网格员&org_unit_id=5", "/admin/calendar?year=2027",
-                                  "/admin/policies", "/admin/keys", "/admin/audit", "/admin/users/import", "/no-such-page"])
+                                  "/admin/policies", "/admin/keys", "/admin/audit", "/admin/users/import",
+                                  "/no-such-page"])
 def test_screenshot_each_admin_page(live_server, page, screenshot, org, path):
     sign_in(page, live_server, "admin")
     response = page.goto(f"{live_server}{path}")
