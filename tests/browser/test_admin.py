@@ -164,3 +164,19 @@ def test_screenshot_each_admin_page(live_server, page, screenshot, org, path):
     assert "Not Found" not in page.content()
     name = path.strip("/").split("?")[0].replace("/", "-") or "admin"
     screenshot(page, f"admin-page-{name}")
+
+
+def test_a_rename_in_the_tree_shows_in_the_audit_log_with_before_and_after(
+        live_server, page, screenshot, org):
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/org?unit={org.unit('zy-1').id}")
+    page.get_by_label("梁家墩镇的新名称").fill("梁家墩镇（试点）")
+    page.locator("#org-tree tr", has_text="zy-1-1").get_by_role("button", name="改名").first.click()
+    assert page.get_by_role("status").filter(has_text="已改名为「梁家墩镇（试点）」").is_visible()
+    screenshot(page, "admin-org-renamed")
+    page.goto(f"{live_server}/admin/audit")
+    page.get_by_label("操作", exact=True).select_option(label="单位改名")
+    page.get_by_role("button", name="筛选").click()
+    row = page.locator("#audit tbody tr").first
+    assert "冯管理" in row.inner_text() and "名称 梁家墩镇 → 梁家墩镇（试点）" in row.inner_text()
+    screenshot(page, "admin-audit-filtered")
