@@ -144,7 +144,7 @@ def _http_page(exc: HTTPException):
 def _server_error_page(exc: Exception):
     if isinstance(exc, HTTPException):
         return _http_page(exc)
-    log.exception("unhandled error on %s", request.path)
+    logging.getLogger("onedoor.errors").exception("unhandled error on %s", request.path)
     return _http_page(InternalServerErrorPage())
 
 

@@ -70,3 +70,17 @@ def test_favicon(client):
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.get_data()
     response.close()
+
+
+def test_an_unhandled_error_is_a_chinese_500_page(app, client, org):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    sign_in(client, "grid")
+    response = client.get("/broken-for-test")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 500 and "系统出错了" in text and "返回首页" in text
+    assert "Internal Server Error" not in text and "boom" not in text
