@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.admin.access import AdminScope
 from app.admin.changes import audit_change
-from app.admin.passwords import one_time_password, reset_password
+from app.admin.passwords import end_sessions, one_time_password, reset_password
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import ROLE_LABELS, Department, Membership, OrgUnit, Role, User
@@ -170,6 +170,8 @@ def set_active(scope: AdminScope, user_id: int, active: bool, *, actor: Actor,
     before = _state(user)
     user.active = active
     db.session.flush()
+    if not active:
+        end_sessions(user)
     audit_change(actor, "user.enabled" if active else "user.disabled", user.username,
                  before, _state(user), now=now)
     return user
