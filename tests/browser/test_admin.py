@@ -55,6 +55,9 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
     password = page.locator("#one-time-password").inner_text()
     assert page.locator("#users tr", has_text="liu.rs").filter(has_text="甘州区人社局 · 承办人").count() == 1
     screenshot(page, "admin-users")
+    page.get_by_role("link", name="liu.rs").click()
+    assert page.locator("#memberships").inner_text().startswith("甘州区人社局 · 承办人")
+    screenshot(page, "admin-user-detail")
 
     newcomer = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     sign_in(newcomer, live_server, "liu.rs", password)
