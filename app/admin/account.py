@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, user_logged_in
@@ -45,17 +46,28 @@ def password():
     if request.method == "POST":
         form = request.form
         try:
-            run_unit(lambda: change_own_password(int(current_user.id), form.get("current", ""),
-                                                 form.get("new", ""), form.get("confirm", ""),
-                                                 now=_now(), policy=policy()))
+            user = run_unit(lambda: change_own_password(int(current_user.id), form.get("current", ""),
+                                                        form.get("new", ""), form.get("confirm", ""),
+                                                        now=_now(), policy=policy()))
         except ValidationFailed as exc:
             errors = exc.errors
         else:
+            _keep_this_session(user)
             flash("密码已修改")
             return redirect(url_for("home"))
     user = db.session.get(User, int(current_user.id))
     return render_template("admin/password.html", errors=errors, policy=policy(),
                            forced=user.must_change_password), 400 if errors else 200
+
+
+def _keep_this_session(user: User) -> None:
+    """A password change ends the user's sessions everywhere (end_sessions); the one that made
+    the change carries on, re-stamped with the new session version when sessions have one."""
+    from app import auth  # noqa: PLC0415
+
+    key = getattr(auth, "SESSION_VERSION_KEY", None)
+    if key is not None and hasattr(user, "session_version"):
+        session[key] = user.session_version
 
 
 def _force_change():
