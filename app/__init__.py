@@ -42,11 +42,15 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)
+    from app import admin  # noqa: PLC0415, I001 - the admin area registers last
+
+    admin.init_app(app)
     return app
 
 
 def _import_models() -> None:
     """Import every models module so metadata (and Alembic) sees all tables."""
+    from app.admin import models as _admin  # noqa: F401, PLC0415
     from app.api import models as _api  # noqa: F401, PLC0415
     from app.audit import models as _audit  # noqa: F401, PLC0415
     from app.calendar import models as _calendar  # noqa: F401, PLC0415

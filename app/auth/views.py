@@ -23,7 +23,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after sign-in."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("inbox.index")
+    return url_for("home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

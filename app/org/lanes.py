@@ -10,16 +10,19 @@ nobody else may see before it commits).
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import chain
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.org.models import Department, LaneRule, OrgUnit, Role
+from app.org.models import Department, LaneRule, OrgUnit, Role, StationingMode, StationingPeriod
 
 RELOAD_SECONDS = 30.0
-_ORG_MODELS = (OrgUnit, Department, LaneRule)
+LOCAL = ZoneInfo("Asia/Shanghai")
+_ORG_MODELS = (OrgUnit, Department, LaneRule, StationingPeriod)
 _CHANGED = "onedoor.org_changed"
 
 
@@ -46,38 +49,59 @@ def _ancestors(org_unit_id: int) -> list[OrgUnit]:
     return [units[i] for i in reversed(ids) if i in units]
 
 
-def department_for(code: str, org_unit_id: int) -> Department:
-    """The department with `code` serving the nearest ancestor of the location."""
+def off_rotation(departments: list[Department], day: date) -> set[int]:
+    """Ids of the 轮驻 departments not stationed on `day` (one with no periods recorded is
+    treated as stationed: its rotation is not managed in the system)."""
+    rotating = [d.id for d in departments if d.stationing == StationingMode.ROTATING]
+    if not rotating:
+        return set()
+    periods = db.session.scalars(select(StationingPeriod).where(
+        StationingPeriod.department_id.in_(rotating))).all()
+    managed = {p.department_id for p in periods}
+    stationed = {p.department_id for p in periods if p.covers(day)}
+    return managed - stationed
+
+
+def department_for(code: str, org_unit_id: int, day: date | None = None) -> Department:
+    """The department with `code` serving the nearest ancestor of the location; on `day`,
+    a 轮驻 department off rotation is passed over (it takes no new tasks)."""
     chain = _ancestors(org_unit_id)
     rows = db.session.scalars(select(Department).where(
         Department.code == code, Department.org_unit_id.in_([u.id for u in chain]))).all()
-    by_unit = {d.org_unit_id: d for d in rows}
+    away = off_rotation(rows, day) if day is not None else set()
+    by_unit = {d.org_unit_id: d for d in rows if d.id not in away}
     for unit in chain:
         if unit.id in by_unit:
             return by_unit[unit.id]
+    if away:
+        names = "、".join(d.name for d in rows if d.id in away)
+        raise LaneError(f"「{names}」当前不在轮驻期内，不能接收新任务")
     raise LaneError(f"案件所在地没有编码为「{code}」的部门")
 
 
 def resolve(lane: str | None, org_unit_id: int | None,
-            department_code: str | None = None) -> Candidates:
-    """Candidates for a task in `lane` at the case location; a department code overrides."""
+            department_code: str | None = None, at: datetime | None = None) -> Candidates:
+    """Candidates for a task in `lane` at the case location; a department code overrides.
+    With `at` (the step's time), 轮驻 departments off rotation that day are passed over."""
     if org_unit_id is None:
         raise LaneError("案件没有所在地，无法分派任务")
+    day = at.astimezone(LOCAL).date() if at is not None else None
     if db.session.info.get(_CHANGED):
-        return _resolve(lane, org_unit_id, department_code)
-    key = (str(db.engine.url), lane, org_unit_id, department_code)
+        return _resolve(lane, org_unit_id, department_code, day)
+    key = (str(db.engine.url), lane, org_unit_id, department_code, day)
     found = _memo.get(key)
     if found is None:
-        found = _resolve(lane, org_unit_id, department_code)
+        found = _resolve(lane, org_unit_id, department_code, day)
         _memo.put(key, found)
     return found
 
 
-def _resolve(lane: str | None, org_unit_id: int, department_code: str | None) -> Candidates:
+def _resolve(lane: str | None, org_unit_id: int, department_code: str | None,
+             day: date | None) -> Candidates:
     rule = db.session.scalar(select(LaneRule).where(LaneRule.lane == lane)) if lane else None
     code = department_code or (rule.department_code if rule else None)
     if code:
-        department = department_for(code, org_unit_id)
+        department = department_for(code, org_unit_id, day)
         return Candidates(department_id=department.id, role=rule.role if rule else None)
     if rule is None or rule.org_level is None:
         raise LaneError(f"泳道「{lane}」没有分派规则")

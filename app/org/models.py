@@ -1,7 +1,7 @@
 """Organisation: org units as a tree, departments, users and their memberships."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,6 +72,8 @@ class OrgUnit(db.Model):
     level: Mapped[OrgLevel] = mapped_column(_enum(OrgLevel, "org_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    # Units cases point at are never deleted; a retired unit takes no new cases or members.
+    retired_at: Mapped[datetime | None]
 
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id])
 
@@ -95,6 +97,21 @@ class Department(db.Model):
     org_unit: Mapped[OrgUnit] = relationship()
 
 
+class StationingPeriod(db.Model):
+    """Days a 轮驻 department sits in its center (both ends inclusive; no end: until rotated out)."""
+
+    __tablename__ = "stationing_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+    def covers(self, day: date) -> bool:
+        """True when `day` lies inside the period."""
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
 class User(db.Model):
     """A person who signs in. Passwords are stored hashed."""
 
@@ -107,6 +124,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     notifications_seen_at: Mapped[datetime | None]
+    # Set by an administrator's reset: the next sign-in must choose a new password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    password_changed_at: Mapped[datetime | None]
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 

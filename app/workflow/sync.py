@@ -125,7 +125,7 @@ def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTas
     department = _property_value(workflow, task, DEPARTMENT_PROPERTY)
     lane = _property_value(workflow, task, LANE_PROPERTY) or task.lane
     try:
-        who = lanes.resolve(lane, instance.org_unit_id, department)
+        who = lanes.resolve(lane, instance.org_unit_id, department, at=now)
     except lanes.LaneError as exc:
         raise Unassignable(f"任务「{task.title}」无法分派: {exc}") from exc
     row = HumanTask(

@@ -1,0 +1,141 @@
+"""Departments: stationing mode (常驻 / 轮驻 / 随驻), the unit served, 轮驻 periods.
+
+A 轮驻 department with periods recorded takes new tasks only on the days a period covers
+(app.org.lanes); rotating it out ends its period yesterday, and the tasks it already holds stay.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.admin.access import AdminScope, department_in_scope, unit_in_scope
+from app.admin.changes import audit_change
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.org.models import Department, StationingMode, StationingPeriod
+from app.org.services import Actor
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+MODE_LABELS = {StationingMode.PERMANENT: "常驻", StationingMode.ROTATING: "轮驻",
+               StationingMode.ON_CALL: "随驻"}
+MODE_BY_NAME = {**{v: k for k, v in MODE_LABELS.items()}, **{m.value: m for m in StationingMode}}
+
+
+def departments_in(scope: AdminScope) -> list[Department]:
+    """Departments serving units of the administered subtrees."""
+    return list(db.session.scalars(select(Department).where(
+        Department.org_unit_id.in_(scope.unit_ids())).order_by(Department.org_unit_id, Department.id)))
+
+
+def periods_of(department_ids: list[int]) -> dict[int, list[StationingPeriod]]:
+    """Stationing periods by department, oldest first."""
+    rows = db.session.scalars(select(StationingPeriod).where(
+        StationingPeriod.department_id.in_(department_ids)).order_by(StationingPeriod.starts_on))
+    out: dict[int, list[StationingPeriod]] = {}
+    for row in rows:
+        out.setdefault(row.department_id, []).append(row)
+    return out
+
+
+def _state(d: Department, periods: list[StationingPeriod] | None = None) -> dict:
+    periods = periods if periods is not None else periods_of([d.id]).get(d.id, [])
+    return {"code": d.code, "name": d.name, "stationing": MODE_LABELS[d.stationing],
+            "org_unit": d.org_unit.name,
+            "periods": [f"{p.starts_on}～{p.ends_on or '至今'}" for p in periods]}
+
+
+def parse_mode(name: str) -> StationingMode:
+    """A stationing mode by its Chinese name; a field error otherwise."""
+    mode = MODE_BY_NAME.get((name or "").strip())
+    if mode is None:
+        raise ValidationFailed("驻点方式无效", {"stationing": ["请选择常驻、轮驻或随驻"]})
+    return mode
+
+
+def parse_day(text: str, field: str, label: str) -> date:
+    """A YYYY-MM-DD date; a Chinese error naming the field otherwise."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationFailed(f"{label}格式不正确", {field: [
+            f"{label}「{text}」不是有效日期，请按 2026-03-01 的格式填写"]}) from None
+
+
+def add_department(scope: AdminScope, org_unit_id: int, code: str, name: str, mode: str, *,
+                   actor: Actor, now: datetime) -> Department:
+    """A department stationed at a unit of the administrator's subtree."""
+    unit = unit_in_scope(scope, org_unit_id)
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not code:
+        errors["code"] = ["请填写部门编码"]
+    elif db.session.scalar(select(Department.id).where(Department.code == code,
+                                                       Department.org_unit_id == unit.id)):
+        errors["code"] = [f"「{unit.name}」已有编码为「{code}」的部门"]
+    if not name:
+        errors["name"] = ["请填写部门名称"]
+    if errors:
+        raise ValidationFailed("部门未添加", errors)
+    department = Department(code=code, name=name, stationing=parse_mode(mode), org_unit=unit)
+    db.session.add(department)
+    db.session.flush()
+    audit_change(actor, "department.added", f"{unit.code}/{code}", None, _state(department, []), now=now)
+    return department
+
+
+def update_department(scope: AdminScope, department_id: int, mode: str, org_unit_id: int, *,
+                      actor: Actor, now: datetime) -> Department:
+    """Change a department's stationing mode or the unit it serves."""
+    department = department_in_scope(scope, department_id)
+    unit = unit_in_scope(scope, org_unit_id)
+    before = _state(department)
+    clash = db.session.scalar(select(Department.id).where(
+        Department.code == department.code, Department.org_unit_id == unit.id,
+        Department.id != department.id))
+    if clash:
+        raise ValidationFailed("部门未修改", {"org_unit_id": [f"「{unit.name}」已有同编码的部门"]})
+    department.stationing, department.org_unit = parse_mode(mode), unit
+    db.session.flush()
+    audit_change(actor, "department.changed", department.code, before, _state(department), now=now)
+    return department
+
+
+def add_period(scope: AdminScope, department_id: int, starts_on: str, ends_on: str, *,
+               actor: Actor, now: datetime) -> StationingPeriod:
+    """Station a 轮驻 department for a span of days (open end: until rotated out)."""
+    department = department_in_scope(scope, department_id)
+    if department.stationing != StationingMode.ROTATING:
+        raise ValidationFailed("不是轮驻部门", {"stationing": ["只有轮驻部门才设轮驻期"]})
+    start = parse_day(starts_on, "starts_on", "开始日期")
+    end = parse_day(ends_on, "ends_on", "结束日期") if (ends_on or "").strip() else None
+    if end is not None and end < start:
+        raise ValidationFailed("日期有误", {"ends_on": ["结束日期不能早于开始日期"]})
+    before = _state(department)
+    for other in periods_of([department.id]).get(department.id, []):
+        if start <= (other.ends_on or date.max) and other.starts_on <= (end or date.max):
+            raise ValidationFailed("轮驻期重叠", {"starts_on": [
+                f"与已有轮驻期 {other.starts_on}～{other.ends_on or '至今'} 重叠"]})
+    period = StationingPeriod(department_id=department.id, starts_on=start, ends_on=end)
+    db.session.add(period)
+    db.session.flush()
+    audit_change(actor, "department.stationed", department.code, before, _state(department), now=now)
+    return period
+
+
+def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
+    """End the department's current period: from today it takes no new tasks."""
+    department = department_in_scope(scope, department_id)
+    today = now.astimezone(LOCAL).date()
+    current = [p for p in periods_of([department.id]).get(department.id, []) if p.covers(today)]
+    if not current:
+        raise ValidationFailed("不在轮驻期", {"department_id": [f"「{department.name}」当前不在轮驻期内"]})
+    before = _state(department)
+    for period in current:
+        if period.starts_on >= today:
+            db.session.delete(period)
+        else:
+            period.ends_on = today - timedelta(days=1)
+    db.session.flush()
+    audit_change(actor, "department.rotated_out", department.code, before, _state(department), now=now)
+    return department
