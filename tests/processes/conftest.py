@@ -103,6 +103,10 @@ class Desk:
         for instance_id in services.due_timer_instances(self.clock, 100):
             run_unit(lambda i=instance_id: services.fire_timers(i, clock=self.clock))
 
+    def instance_data(self, case: Case) -> dict:
+        """The process data of the case's dispute instance as it stands now."""
+        return services.instance_data(self.instance(case).id)
+
     def instance(self, case: Case) -> ProcessInstance:
         """The case's dispute instance."""
         db.session.expire_all()
