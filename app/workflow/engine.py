@@ -332,6 +332,17 @@ def final_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(last.data) if last is not None else {}
 
 
+def describe_waiting(workflow: BpmnWorkflow) -> str:
+    """Where an unfinished workflow stands: the names of its started, ready or waiting steps."""
+    names = []
+    for task in workflow.get_tasks(state=TaskState.STARTED | TaskState.READY | TaskState.WAITING):
+        spec = task.task_spec
+        name = spec.bpmn_name  # never an element id: people read this
+        if name and name not in names:
+            names.append(name)
+    return "停在：" + "、".join(names) if names else ""
+
+
 # --------------------------------------------------------------------------- events
 
 def _waiting_event_tasks(workflow: BpmnWorkflow):
