@@ -101,6 +101,7 @@ def parse_specs(process_id: str, bpmn: Mapping[str, str], dmn: Mapping[str, str]
     for process_spec in (spec, *subprocess_specs.values()):
         if process_spec is not None:
             _connect_loop_merges(process_spec)
+            _connect_event_subprocesses(process_spec)
     return LoadedSpecs(process_id, spec, subprocess_specs)
 
 
@@ -119,6 +120,23 @@ def _connect_loop_merges(process_spec: Any) -> None:
             child = process_spec.task_specs[task_spec.task_spec]
             if not child.completed_event.is_connected(task_spec.merge_child):
                 child.completed_event.connect(task_spec.merge_child)
+
+
+def _connect_event_subprocesses(process_spec: Any) -> None:
+    """Link each event subprocess (message, signal, error start) as SpiffWorkflow does when triggered.
+
+    `BpmnStartTask.trigger_wf` links it into the shared spec on first trigger: another process
+    then loads a triggered instance whose event subprocess has no input ("No input task
+    connected") and no way to the end. Done here, once: the input side only, so Start does
+    not run the event subprocess at every start, and `trigger_wf` finds nothing to change.
+    """
+    start, end = process_spec.start, process_spec.end
+    for name in getattr(start, "trigger_specs", []):
+        trigger = process_spec.task_specs[name]
+        if start not in trigger.inputs:
+            trigger._connect_notify(start)  # noqa: SLF001 - the input half of `start.connect`
+        if end not in trigger.outputs:
+            trigger.connect(end)
 
 
 # --------------------------------------------------------------------------- serialization
