@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, text
 
 from app.audit.services import record
 from app.clock import Clock
@@ -47,6 +47,9 @@ PROBLEM_TEXT = {
 ROW_PROBLEMS = frozenset({Problem.STUCK, Problem.OPEN_TASK_CLOSED})
 ENGINE_PROBLEMS = frozenset(Problem) - {Problem.OPEN_TASK_CLOSED}
 DOCTOR_EVERY = timedelta(minutes=5)
+CHUNK = 200
+# Any constant: the key of the advisory lock that lets one worker at a time run the job.
+_LOCK_KEY = 120_012
 
 
 @dataclass(frozen=True)
@@ -136,15 +139,19 @@ def check_instance(instance: ProcessInstance) -> list[Finding]:
 
 def engine_check(since: datetime | None = None) -> tuple[list[Finding], set[str]]:
     """Engine check of running instances (those updated at or after `since`); and which were checked."""
-    query = select(ProcessInstance).where(ProcessInstance.status == InstanceStatus.RUNNING)
+    query = select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.RUNNING)
     if since is not None:
         query = query.where(ProcessInstance.updated_at >= since)
+    ids = list(db.session.scalars(query.order_by(ProcessInstance.id)))
     found: list[Finding] = []
-    checked: set[str] = set()
-    for instance in db.session.scalars(query.order_by(ProcessInstance.id)):
-        checked.add(instance.id)
-        found.extend(check_instance(instance))
-    return found, checked
+    for first in range(0, len(ids), CHUNK):  # a chunk of states in memory at a time, not all
+        chunk = db.session.scalars(select(ProcessInstance).where(
+            ProcessInstance.id.in_(ids[first:first + CHUNK]))).all()
+        for instance in chunk:
+            found.extend(check_instance(instance))
+        for instance in chunk:
+            db.session.expunge(instance)
+    return found, set(ids)
 
 
 # --------------------------------------------------------------------------- findings
@@ -207,6 +214,13 @@ def findings_for_units(unit_ids: Iterable[int], limit: int = 50) -> list[Instanc
         .order_by(InstanceFinding.found_at.desc()).limit(limit)))
 
 
+def _only_runner() -> bool:
+    """True unless another worker is running the check right now (PostgreSQL advisory lock)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: one worker is supported
+    return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _LOCK_KEY}))
+
+
 class PeriodicCheck:
     """The worker's job: the row check over everything, the engine check over what moved."""
 
@@ -214,6 +228,8 @@ class PeriodicCheck:
         self.last_run: datetime | None = None
 
     def __call__(self, clock: Clock) -> list[Finding]:
+        if not _only_runner():
+            return []
         now = clock.now()
         # Overlap the windows so an instance written while the last run was reading is not missed.
         since = self.last_run - DOCTOR_EVERY if self.last_run is not None else None
