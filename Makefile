@@ -50,11 +50,17 @@ test: install browser-deps ## Run the whole suite on SQLite, then on PostgreSQL 
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite: install ## Run the suite on SQLite
-	$(BIN)/pytest -q
+# Every route test runs a second time with cold per-process caches before each step, as when
+# each step lands on a different worker process (see docs/architecture.md, "Across processes").
+FRESH := $(BIN)/pytest -q --fresh-process tests/processes
 
-test-postgres: install ## Run the suite on a throw-away PostgreSQL database
+test-sqlite: install ## Run the suite on SQLite, then tests/processes in --fresh-process mode
+	$(BIN)/pytest -q
+	$(FRESH)
+
+test-postgres: install ## Run the suite on a throw-away PostgreSQL database, then tests/processes fresh
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/pytest -q
+	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(FRESH)
 
 lint: install ## ruff over the tree
 	$(BIN)/ruff check .

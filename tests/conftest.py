@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.calendar import store as calendar_store
 from app.clock import FrozenClock
 from app.extensions import db
 from app.org import lanes
+from app.supervision import policies
 from app.workflow import registry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -33,6 +35,43 @@ def _pg_admin_url() -> str | None:
 
 def _psycopg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def pytest_addoption(parser):
+    """`--fresh-process`: every step runs as if in a worker process that never saw the last one."""
+    parser.addoption(
+        "--fresh-process", action="store_true", default=False,
+        help="drop every per-process cache (parsed specs, lane resolutions, calendars, policies) "
+             "at the start of every transaction, so each service call runs as in a fresh worker")
+
+
+def drop_process_caches() -> None:
+    """Forget everything a worker process remembers between requests (see docs/architecture.md).
+
+    Pure functions of their arguments (compiled expressions, the packaged holiday table) are
+    kept: a fresh process would compute the same values.
+    """
+    registry.clear()
+    lanes.forget()
+    calendar_store.SOURCE.forget()
+    policies.invalidate()
+
+
+def _drop_on_begin(_session, _transaction, _connection) -> None:
+    drop_process_caches()
+
+
+@pytest.fixture(autouse=True)
+def fresh_process(request):
+    """In `--fresh-process` mode, start every transaction (= every service call) with cold caches."""
+    if not request.config.getoption("--fresh-process"):
+        yield False
+        return
+    event.listen(Session, "after_begin", _drop_on_begin)
+    try:
+        yield True
+    finally:
+        event.remove(Session, "after_begin", _drop_on_begin)
 
 
 @pytest.fixture(scope="session")
@@ -84,9 +123,7 @@ def database_uri(database, tmp_path):
 @pytest.fixture
 def app(database, database_uri, clock):
     """The app bound to a clean, migrated database and the frozen clock."""
-    registry.clear()
-    calendar_store.SOURCE.forget()
-    lanes.forget()
+    drop_process_caches()
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_uri), "TESTING": True},
                      clock=clock)
     with app.app_context():

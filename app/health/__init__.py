@@ -38,7 +38,20 @@ def readyz():
     if current not in heads:
         return jsonify(status="unavailable", reason="数据库结构不是最新版本，请执行 flask db upgrade",
                        current=current, heads=sorted(heads)), 503
-    return jsonify(status="ok", revision=current)
+    return jsonify(status="ok", revision=current, doctor=_doctor_detail())
+
+
+def _doctor_detail() -> dict:
+    """What the last consistency check left on record (informational: it never fails readiness).
+
+    A stuck instance is a fault of one case, not of this node: taking the node out of the
+    load balancer would not help it, so readiness stays ok and the detail says what to look at.
+    """
+    from app.workflow.doctor import open_findings  # noqa: PLC0415
+
+    findings = open_findings(limit=20)
+    return {"findings": len(findings),
+            "instances": sorted({f.business_key or f.instance_id for f in findings})}
 
 
 def init_app(app: Flask) -> None:

@@ -7,9 +7,10 @@ from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.inbox.queries import candidate_tasks
-from app.org.models import User
+from app.org.models import Role, User
 from app.org.services import Actor
 from app.supervision.services import notices_for
+from app.workflow.doctor import PROBLEM_TEXT, findings_for_units
 from app.workflow.models import HumanTask, TaskState
 
 LIMIT = 30
@@ -36,11 +37,20 @@ def _new_tasks(actor: Actor, since: datetime | None):
     return query
 
 
+def _stuck_instances(actor: Actor, seen_at: datetime | None) -> list[Item]:
+    """Instances the doctor found stuck or inconsistent, for center coordinators of their area."""
+    units = [unit for unit, role in actor.unit_roles if role == Role.CENTER_COORDINATOR]
+    return [Item("stuck_instance", "流程异常", f"{f.business_key}：{PROBLEM_TEXT[f.problem]}",
+                 f.business_key, None, f.found_at, seen_at is None or f.found_at > seen_at)
+            for f in findings_for_units(units, limit=LIMIT)] if units else []
+
+
 def unread_count(actor: Actor, seen_at: datetime | None) -> int:
     """How many new tasks and notices arrived since `seen_at` (capped at LIMIT for the badge)."""
     tasks = db.session.scalar(select(func.count()).select_from(
         _new_tasks(actor, seen_at).limit(LIMIT).subquery())) or 0
-    return min(LIMIT, tasks + len(notices_for(actor, since=seen_at, limit=LIMIT)))
+    stuck = sum(item.unread for item in _stuck_instances(actor, seen_at))
+    return min(LIMIT, tasks + stuck + len(notices_for(actor, since=seen_at, limit=LIMIT)))
 
 
 def items(actor: Actor, seen_at: datetime | None) -> list[Item]:
@@ -53,6 +63,7 @@ def items(actor: Actor, seen_at: datetime | None) -> list[Item]:
              for t in tasks]
     found += [Item(n.kind, n.kind_label, n.text, n.business_key, n.task_id, n.created_at,
                    unread(n.created_at)) for n in notices_for(actor, limit=LIMIT)]
+    found += _stuck_instances(actor, seen_at)
     return sorted(found, key=lambda item: item.at, reverse=True)[:LIMIT]
 
 

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -96,7 +97,46 @@ def parse_specs(process_id: str, bpmn: Mapping[str, str], dmn: Mapping[str, str]
     for name, text in dmn.items():
         parser.add_dmn_str(text.encode("utf-8"), filename=name)
     spec = parser.get_spec(process_id)
-    return LoadedSpecs(process_id, spec, parser.get_subprocess_specs(process_id))
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    for process_spec in (spec, *subprocess_specs.values()):
+        if process_spec is not None:
+            _connect_loop_merges(process_spec)
+            _connect_event_subprocesses(process_spec)
+    return LoadedSpecs(process_id, spec, subprocess_specs)
+
+
+def _connect_loop_merges(process_spec: Any) -> None:
+    """Hook each loop's and multi-instance's merge onto its child spec, once, at parse time.
+
+    SpiffWorkflow hooks it only when a workflow creates the children (`create_child`), on the
+    spec object itself. Specs are cached per process, so a process that loaded the instance
+    without having created its children — another worker, another node, any restart —
+    completed the children without merging them: opinions lost, the parent never finished.
+    Its own spec deserializer makes this same connection; doing it here makes a parsed spec
+    complete before any workflow runs, and `create_child` finds it connected and changes nothing.
+    """
+    for task_spec in process_spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = process_spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+
+
+def _connect_event_subprocesses(process_spec: Any) -> None:
+    """Link each event subprocess (message, signal, error start) as SpiffWorkflow does when triggered.
+
+    `BpmnStartTask.trigger_wf` links it into the shared spec on first trigger: another process
+    then loads a triggered instance whose event subprocess has no input ("No input task
+    connected") and no way to the end. Done here, once: the input side only, so Start does
+    not run the event subprocess at every start, and `trigger_wf` finds nothing to change.
+    """
+    start, end = process_spec.start, process_spec.end
+    for name in getattr(start, "trigger_specs", []):
+        trigger = process_spec.task_specs[name]
+        if start not in trigger.inputs:
+            trigger._connect_notify(start)  # noqa: SLF001 - the input half of `start.connect`
+        if end not in trigger.outputs:
+            trigger.connect(end)
 
 
 # --------------------------------------------------------------------------- serialization
@@ -308,6 +348,17 @@ def final_data(workflow: BpmnWorkflow) -> dict[str, Any]:
         return dict(workflow.data)
     last = workflow.last_task
     return dict(last.data) if last is not None else {}
+
+
+def describe_waiting(workflow: BpmnWorkflow) -> str:
+    """Where an unfinished workflow stands: the names of its started, ready or waiting steps."""
+    names = []
+    for task in workflow.get_tasks(state=TaskState.STARTED | TaskState.READY | TaskState.WAITING):
+        spec = task.task_spec
+        name = spec.bpmn_name  # never an element id: people read this
+        if name and name not in names:
+            names.append(name)
+    return "停在：" + "、".join(names) if names else ""
 
 
 # --------------------------------------------------------------------------- events

@@ -164,3 +164,30 @@ class MessageSubscription(db.Model):
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
     message_name: Mapped[str] = mapped_column(String(128))
     correlation_key: Mapped[str] = mapped_column(String(64))
+
+
+class Problem(enum.Enum):
+    """What the consistency check (`flask doctor`) can find wrong with an instance."""
+
+    STUCK = "stuck"                          # running, yet nothing can ever move it on
+    TASKS_DIFFER = "tasks_differ"            # task rows disagree with the engine's ready tasks
+    TIMER_DIFFERS = "timer_differs"          # next_timer_at disagrees with the armed timers
+    MESSAGES_DIFFER = "messages_differ"      # subscriptions disagree with the awaited messages
+    FINISHED_UNMARKED = "finished_unmarked"  # the process ended, the row still says running
+    OPEN_TASK_CLOSED = "open_task_closed"    # an open task row of an instance no longer running
+    UNREADABLE = "unreadable"                # the stored state cannot be loaded
+
+
+class InstanceFinding(db.Model):
+    """A problem the doctor found on an instance; kept (and shown) until a later check clears it."""
+
+    __tablename__ = "instance_finding"
+
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    problem: Mapped[Problem] = mapped_column(_enum(Problem, "finding_problem"), primary_key=True)
+    detail: Mapped[str] = mapped_column(String(500))
+    business_key: Mapped[str] = mapped_column(String(64))
+    process_id: Mapped[str] = mapped_column(String(128))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    found_at: Mapped[datetime] = mapped_column(index=True)
+    seen_at: Mapped[datetime]

@@ -1,4 +1,9 @@
-"""Parsed deployments, cached per process. Deployments never change, so the cache never goes stale."""
+"""Parsed deployments, cached per process.
+
+Safe because deployments never change and a run never changes a parsed spec: the engine
+state SpiffWorkflow would hang on a spec at run time is connected when parsing
+(`engine.parse_specs`). Any process may therefore run any step of any instance.
+"""
 
 import ast
 import contextlib
@@ -121,5 +126,5 @@ def _deadline_rows(decision) -> dict[str, DeadlineRule]:
 
 
 def clear() -> None:
-    """Forget every parsed deployment (tests that drop the database use it)."""
+    """Forget every parsed deployment (tests; `pytest --fresh-process` before every transaction)."""
     _cache.clear()

@@ -97,6 +97,11 @@ def _load_instance(instance_id: str) -> _Loaded:
     return _Loaded(instance, loaded, workflow, engine.snapshot(workflow))
 
 
+def instance_data(instance_id: str) -> dict[str, Any]:
+    """The instance's process data as it stands now (read-only)."""
+    return engine.current_data(_load_instance(instance_id).workflow)
+
+
 def _open_task(task_id: str) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None:

@@ -303,3 +303,31 @@ def test_until_idle_runs_the_jobs_at_the_start_and_once_more_at_the_end(
     assert worker.run_forever(clock, 25, 0, until_idle=True, jobs=False).fired == 0
     assert len(runs) == 2
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "handlers are put back"
+
+
+def test_a_real_worker_process_finds_a_stuck_instance(database_uri, deployed, org, clock, tmp_path):
+    from app.workflow.models import InstanceFinding, Problem  # noqa: PLC0415
+
+    healthy, broken = _start(2, org, clock, prefix="ZY-D")
+
+    def break_it():  # by its rows nothing can move it: no open task, no timer, no subscription
+        db.session.execute(text("UPDATE human_task SET state = 'cancelled' WHERE instance_id = :i"),
+                           {"i": broken})
+        db.session.execute(text("UPDATE process_instance SET next_timer_at = NULL WHERE id = :i"),
+                           {"i": broken})
+    run_unit(break_it)
+    url = database_uri
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py", "ONEDOOR_WORKER_POLL_SECONDS": "0.2"}
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:  # jobs on: the doctor runs at the start and at the end
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "worker", "--until-idle", "--now", clock.now().isoformat()],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    _wait([process])
+
+    db.session.expire_all()
+    found = {(f.instance_id, f.problem) for f in db.session.scalars(select(InstanceFinding))}
+    assert found == {(broken, Problem.STUCK), (broken, Problem.TASKS_DIFFER),
+                     (broken, Problem.TIMER_DIFFERS)}, log.read_text()[-2000:]
+    assert _count("doctor.found") == 3
+    assert healthy not in {instance for instance, _ in found}

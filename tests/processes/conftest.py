@@ -12,7 +12,7 @@ from app.extensions import db
 from app.org.demo import DEFAULT_LANES
 from app.org.models import Membership, Role, User
 from app.unit_of_work import run_unit
-from app.workflow import services
+from app.workflow import engine, services
 from app.workflow.deploy import deploy_files, read_directories
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from tests.conftest import SHANGHAI
@@ -103,10 +103,54 @@ class Desk:
         for instance_id in services.due_timer_instances(self.clock, 100):
             run_unit(lambda i=instance_id: services.fire_timers(i, clock=self.clock))
 
+    def instance_data(self, case: Case) -> dict:
+        """The process data of the case's dispute instance as it stands now."""
+        return services.instance_data(self.instance(case).id)
+
     def instance(self, case: Case) -> ProcessInstance:
         """The case's dispute instance."""
         db.session.expire_all()
         return db.session.get(ProcessInstance, case.instance_id)
+
+
+def spec_fingerprint(specs: engine.LoadedSpecs) -> dict:
+    """What a run could change on parsed specs: each task spec's links, plain attributes, hooks."""
+    from SpiffWorkflow.util.event import Event  # noqa: PLC0415
+
+    found = {}
+    for process_spec in (specs.spec, *specs.subprocess_specs.values()):
+        for name, task_spec in (process_spec.task_specs if process_spec else {}).items():
+            attributes = {}
+            for attribute, value in vars(task_spec).items():
+                if isinstance(value, Event):
+                    attributes[attribute] = (repr(value.hard_subscribers), value.n_subscribers())
+                elif isinstance(value, str | int | float | bool | list | tuple | dict | None):
+                    attributes[attribute] = repr(value)
+            found[process_spec.name, name] = attributes
+    return found
+
+
+@pytest.fixture(autouse=True)
+def specs_stay_as_parsed(request, monkeypatch):
+    """Every parsed spec must look at the end of a test exactly as it did when parsed.
+
+    Specs are shared by every instance a process runs; a run that changes one leaks into the
+    next instance in that process and is missing in every other process.
+    """
+    parsed = []
+    real_parse = engine.parse_specs
+
+    def parse_and_note(*args, **kwargs):
+        specs = real_parse(*args, **kwargs)
+        parsed.append((specs, spec_fingerprint(specs)))
+        return specs
+
+    monkeypatch.setattr(engine, "parse_specs", parse_and_note)
+    yield
+    if request.node.get_closest_marker("changes_specs"):
+        return
+    for specs, at_parse in parsed:
+        assert spec_fingerprint(specs) == at_parse, f"a run changed the parsed spec of {specs.process_id}"
 
 
 @pytest.fixture

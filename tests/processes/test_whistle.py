@@ -79,3 +79,32 @@ def test_raising_the_risk_to_red_later_notifies_the_coordinator(desk, org, clock
     alert = desk.task(case, "red_alert_review")
     assert alert.due_at == local(2026, 3, 3, 16, 30)
     assert desk.case(case.code).risk_tier.value == "red"
+
+
+def _report_and_opine(desk, case, department_user: str, department_id: int, step) -> None:
+    """One department reports in and gives its opinion, `step()` running before each action."""
+    step()
+    [report] = [t for t in desk.tasks(case)
+                if t.bpmn_id == "report_in" and t.candidate_department_id == department_id]
+    desk.do(report, department_user, REPORT)
+    step()
+    [opinion] = [t for t in desk.tasks(case)
+                 if t.bpmn_id == "opinion_task" and t.candidate_department_id == department_id]
+    desk.do(opinion, department_user, {"opinion": f"{department_user}的处置意见"})
+
+
+def test_opinions_arrive_when_each_step_runs_in_a_fresh_process(desk, org, clock, handlers):
+    # A worker that did not create the whistle's children (another worker, another node, a
+    # restart) completes them: every opinion must still reach `opinions`.
+    from app.workflow import registry  # noqa: PLC0415
+
+    case = desk.open(category="requisition", title="征地补偿群体纠纷", people_count=25, amount=300000)
+    [call] = desk.tasks(case)
+    desk.do(call, "coordinator", {"departments": ["hrss", "housing"], "whistle_note": "请到中心报到"})
+    for username, code in (("hrss", "hrss"), ("housing", "housing")):
+        _report_and_opine(desk, case, username, org.department(code).id, registry.clear)
+
+    [joint] = desk.tasks(case)
+    assert joint.bpmn_id == "joint_mediation"
+    opinions = desk.instance_data(case)["opinions"]
+    assert sorted(opinions) == ["housing的处置意见", "hrss的处置意见"]
