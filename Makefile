@@ -52,14 +52,17 @@ test: install browser-deps ## Run the whole suite on SQLite, then on PostgreSQL 
 
 # Every route test runs a second time with cold per-process caches before each step, as when
 # each step lands on a different worker process (see docs/architecture.md, "Across processes").
-FRESH := $(BIN)/pytest -q --fresh-process tests/processes
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each gets its own database).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS)
+FRESH := $(PYTEST) --fresh-process tests/processes
 
 test-sqlite: install ## Run the suite on SQLite, then tests/processes in --fresh-process mode
-	$(BIN)/pytest -q
+	$(PYTEST)
 	$(FRESH)
 
 test-postgres: install ## Run the suite on a throw-away PostgreSQL database, then tests/processes fresh
-	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/pytest -q
+	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(PYTEST)
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(FRESH)
 
 lint: install ## ruff over the tree
