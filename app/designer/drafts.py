@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.designer import services
 from app.designer.camunda import normalize_bpmn
+from app.designer.diff import VersionDiff, diff_bundles
 from app.designer.models import ProcessDraft
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -68,6 +69,19 @@ def save_file(draft_id: int, name: str, content: str, *, now: datetime) -> Proce
     draft.updated_at = now
     db.session.flush()
     return draft
+
+
+def base_version(draft: ProcessDraft) -> int:
+    """The version number the draft was started from."""
+    base = db.session.get(Deployment, draft.base_deployment_id) if draft.base_deployment_id else None
+    return base.version if base else 0
+
+
+def draft_changes(draft_id: int) -> VersionDiff:
+    """What the draft changes against the version it was started from."""
+    draft = get_draft(draft_id)
+    base = db.session.get(Deployment, draft.base_deployment_id) if draft.base_deployment_id else None
+    return diff_bundles(services.as_file_set(base.files) if base else FileSet(), draft_file_set(draft))
 
 
 def draft_file_set(draft: ProcessDraft) -> FileSet:

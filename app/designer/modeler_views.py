@@ -34,7 +34,15 @@ def modeler(draft_id: int):
     draft = drafts.get_draft(draft_id)
     names = sorted(draft.files)
     return render_template("designer/modeler.html", draft=draft, names=names,
+                           base_version=drafts.base_version(draft),
                            main=request.args.get("file") or drafts.main_file(draft))
+
+
+@bp.get("/drafts/<int:draft_id>/changes")
+def draft_changes(draft_id: int):
+    """What the draft changes against its base version, as an HTML fragment for the modeler."""
+    return render_template("designer/_changes.html", diff=drafts.draft_changes(draft_id),
+                           show_keys=False, empty_text="与基础版本相同，尚无修改")
 
 
 @bp.get("/drafts/<int:draft_id>/files/<name>")

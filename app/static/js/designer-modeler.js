@@ -9,7 +9,7 @@
   var statusEl = document.getElementById("status");
   var problemsEl = document.getElementById("problems");
   var panel = document.getElementById("properties");
-  var texts = {}, dirty = {}, current = null, lastProblems = [];
+  var texts = {}, dirty = {}, current = null, lastProblems = [], importing = false, lastDmnInput = 0;
   var bpmn = new BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
   var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } } });
   var formText = document.getElementById("form-text");
@@ -24,9 +24,39 @@
   }
 
   bpmn.on("selection.changed", function (e) { OneDoorProperties.render(panel, bpmn, e.newSelection[0]); });
-  bpmn.on("commandStack.changed", function () { if (current) { dirty[current] = true; } });
-  dmn.on("views.changed", function () { renderDmnViews(); });
-  formText.addEventListener("input", function () { dirty[current] = true; validateForm(); });
+  // Every editor reports edits through its own command stack: BPMN has one, each DMN view
+  // (DRD, decision table, literal expression) another. Imports clear a stack: that is no edit.
+  function edited(e) {
+    if (!current || importing || (e && e.trigger === "clear")) { return; }
+    dirty[current] = true; showDirty();
+  }
+  bpmn.on("commandStack.changed", edited);
+  var watched = [];
+  dmn.on("views.changed", function () {
+    renderDmnViews();
+    var viewer = dmn.getActiveViewer();
+    if (viewer && watched.indexOf(viewer) < 0) { watched.push(viewer); viewer.on("commandStack.changed", edited); }
+  });
+  // Decision-table cells commit their text after a short debounce: typing already counts.
+  document.getElementById("dmn-canvas").addEventListener("input", function () {
+    lastDmnInput = Date.now(); edited();
+  });
+  formText.addEventListener("input", function () { edited(); validateForm(); });
+  window.addEventListener("beforeunload", function (e) {
+    if (unsaved().length) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  function unsaved() { return Object.keys(dirty).filter(function (n) { return dirty[n]; }); }
+  function showDirty() {
+    var names = unsaved();
+    app.dataset.dirty = names.length ? "true" : "false";
+    document.getElementById("dirty-note").textContent = names.length ? "有未保存的修改：" + names.join("、") : "";
+  }
+  function settled() {
+    // Wait out the decision table's input debounce so the last keystroke is in the model.
+    var wait = Math.max(0, lastDmnInput + 400 - Date.now());
+    return new Promise(function (resolve) { setTimeout(resolve, wait); });
+  }
 
   function validateForm() {
     var problems = [];
@@ -47,12 +77,15 @@
 
   function stash() {
     if (!current) { return Promise.resolve(); }
-    if (document.activeElement && panel.contains(document.activeElement)) { document.activeElement.blur(); }
+    var active = document.activeElement;
+    if (active && (panel.contains(active) || document.getElementById("dmn-canvas").contains(active))) { active.blur(); }
     var k = kind(current), name = current;
     if (k === "form") { texts[name] = formText.value; return Promise.resolve(); }
     var editor = k === "bpmn" ? bpmn : dmn;
-    if (!dirty[name]) { return Promise.resolve(); }
-    return editor.saveXML({ format: true }).then(function (r) { texts[name] = r.xml; });
+    return settled().then(function () {
+      if (!dirty[name]) { return null; }
+      return editor.saveXML({ format: true }).then(function (r) { texts[name] = r.xml; });
+    });
   }
 
   function load(name) {
@@ -72,17 +105,22 @@
       panel.hidden = k !== "bpmn";
       if (k === "form") { formText.value = text; validateForm(); return null; }
       var editor = k === "bpmn" ? bpmn : dmn;
+      importing = true;
       return editor.importXML(text).then(function () {
+        importing = false;
         dirty[name] = wasDirty;
         if (k === "bpmn") { bpmn.get("canvas").zoom("fit-viewport"); OneDoorProperties.render(panel, bpmn, null); mark(); }
-        else { openFirstTable(); }
+        else { return openFirstTable(); }
       });
-    }).then(function () { app.dataset.ready = "true"; }).catch(function (err) { say("打开文件失败：" + err.message); });
+    }).then(function () { app.dataset.ready = "true"; })
+      .catch(function (err) { importing = false; say("打开文件失败：" + err.message); });
   }
 
   function openFirstTable() {
     var table = dmn.getViews().filter(function (v) { return v.type === "decisionTable"; })[0];
-    if (table) { dmn.open(table); }
+    if (!table) { return null; }
+    importing = true;
+    return dmn.open(table).then(function () { importing = false; }, function () { importing = false; });
   }
 
   function renderDmnViews() {
@@ -97,19 +135,31 @@
       var b = document.createElement("button");
       b.type = "button"; b.className = "secondary";
       b.textContent = (view.type === "drd" ? "决策关系图" : "决策表：") + (view.type === "drd" ? "" : (view.element.name || view.element.id));
-      b.addEventListener("click", function () { dmn.open(view); });
+      b.addEventListener("click", function () { stash().then(function () { dmn.open(view); }); });
       bar.appendChild(b);
     });
   }
 
   function save() {
     return stash().then(function () {
-      var names = Object.keys(dirty).filter(function (n) { return dirty[n]; });
+      var names = unsaved();
       return Promise.all(names.map(function (n) {
-        return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: texts[n] })
-          .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } dirty[n] = false; }); });
-      })).then(function () { say("草稿已保存"); });
-    });
+        var sent = texts[n];
+        return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: sent })
+          .then(function (r) {
+            return r.json().then(function (j) {
+              if (!r.ok) { throw new Error(j.message); }
+              if (texts[n] === sent) { dirty[n] = false; }
+            });
+          });
+      })).then(function () { showDirty(); say(names.length ? "草稿已保存" : "没有需要保存的修改"); return showChanges(); });
+    }).catch(function (err) { say("保存失败：" + err.message); throw err; });
+  }
+
+  function showChanges() {
+    return fetch(app.dataset.changesUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { document.getElementById("draft-changes").innerHTML = html; });
   }
 
   function mark() {
@@ -191,6 +241,6 @@
   document.getElementById("check-draft").addEventListener("click", check);
   document.getElementById("deploy-draft").addEventListener("click", deploy);
   document.getElementById("add-file").addEventListener("click", addFile);
-  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show };
-  show(app.dataset.main);
+  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show, unsaved: unsaved };
+  show(app.dataset.main).then(showChanges);
 })();
