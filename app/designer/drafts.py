@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.designer import lane_coverage as coverage
 from app.designer import services
 from app.designer.camunda import normalize_bpmn
 from app.designer.diff import VersionDiff, diff_bundles
+from app.designer.lane_coverage import Gap
 from app.designer.models import ProcessDraft
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -58,7 +60,10 @@ def main_file(draft: ProcessDraft) -> str:
 
 def save_file(draft_id: int, name: str, content: str, *, now: datetime) -> ProcessDraft:
     """Save (or add) one file of a draft."""
-    draft = get_draft(draft_id)
+    # The files live in one JSON column: without the row lock two saves would lose one file.
+    draft = db.session.scalar(select(ProcessDraft).where(ProcessDraft.id == draft_id).with_for_update())
+    if draft is None:
+        raise NotFound("草稿不存在")
     if draft.deployment_id is not None:
         raise Conflict("该草稿已部署，请新建草稿再修改")
     if Path(name).name != name or Path(name).suffix not in services.KIND_BY_SUFFIX:
@@ -101,6 +106,11 @@ def _publishable(draft: ProcessDraft) -> FileSet:
 def check_draft(draft_id: int) -> list[Problem]:
     """The deploy checks, run on the draft."""
     return services.check(_publishable(get_draft(draft_id)))
+
+
+def lane_gaps(draft_id: int) -> list[Gap]:
+    """Lanes of the draft's diagrams that reach nobody in some county (reminders, not refusals)."""
+    return coverage.lane_gaps(draft_file_set(get_draft(draft_id)).bpmn)
 
 
 def deploy_draft(draft_id: int, *, actor: Actor, now: datetime, note: str) -> list[tuple[Deployment, bool]]:

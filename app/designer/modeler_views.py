@@ -71,7 +71,9 @@ def save_draft_file(draft_id: int, name: str):
 def check_draft(draft_id: int):
     """Run the deploy checks on the draft; problems carry file, element id, line and message."""
     problems = drafts.check_draft(draft_id)
-    return jsonify({"ok": not problems, "problems": _problems(problems)})
+    warnings = [{"file": g.file, "element_id": g.element_id, "line": None, "message": g.message}
+                for g in drafts.lane_gaps(draft_id)]
+    return jsonify({"ok": not problems, "problems": _problems(problems), "warnings": warnings})
 
 
 @bp.post("/drafts/<int:draft_id>/deploy")

@@ -101,6 +101,7 @@
       document.querySelectorAll("#file-tabs a").forEach(function (a) { a.classList.toggle("active", a.dataset.file === name); });
       document.getElementById("canvas").hidden = k !== "bpmn";
       document.getElementById("dmn-canvas").hidden = k !== "dmn";
+      document.getElementById("dmn-canvas").dataset.file = k === "dmn" ? name : "";
       document.getElementById("form-editor").hidden = k !== "form";
       panel.hidden = k !== "bpmn";
       if (k === "form") { formText.value = text; validateForm(); return null; }
@@ -143,16 +144,19 @@
   function save() {
     return stash().then(function () {
       var names = unsaved();
-      return Promise.all(names.map(function (n) {
-        var sent = texts[n];
-        return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: sent })
-          .then(function (r) {
-            return r.json().then(function (j) {
-              if (!r.ok) { throw new Error(j.message); }
-              if (texts[n] === sent) { dirty[n] = false; }
+      // One file after another: each save rewrites the draft's row.
+      return names.reduce(function (done, n) {
+        return done.then(function () {
+          var sent = texts[n];
+          return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: sent })
+            .then(function (r) {
+              return r.json().then(function (j) {
+                if (!r.ok) { throw new Error(j.message); }
+                if (texts[n] === sent) { dirty[n] = false; }
+              });
             });
-          });
-      })).then(function () { showDirty(); say(names.length ? "草稿已保存" : "没有需要保存的修改"); return showChanges(); });
+        });
+      }, Promise.resolve()).then(function () { showDirty(); say(names.length ? "草稿已保存" : "没有需要保存的修改"); return showChanges(); });
     }).catch(function (err) { say("保存失败：" + err.message); throw err; });
   }
 
@@ -163,11 +167,42 @@
   }
 
   function mark() {
+    markDmn();
+    if (kind(current || "") !== "bpmn") { return; }
     var registry = bpmn.get("elementRegistry"), canvas = bpmn.get("canvas");
     registry.forEach(function (el) { canvas.removeMarker(el.id, "od-error"); });
     lastProblems.forEach(function (p) {
       if (p.file === current && p.element_id && registry.get(p.element_id)) { canvas.addMarker(p.element_id, "od-error"); }
     });
+  }
+
+  // The decision table re-renders its cells on every change: highlight by a style rule, not a class.
+  function markDmn() {
+    var style = document.getElementById("dmn-marks");
+    if (!style) { style = document.createElement("style"); style.id = "dmn-marks"; document.head.appendChild(style); }
+    style.textContent = lastProblems.filter(function (p) { return kind(p.file) === "dmn" && p.element_id; })
+      .map(function (p) {
+        var id = CSS.escape(p.element_id);
+        return "#dmn-canvas[data-file=\"" + CSS.escape(p.file) + "\"] td[data-element-id=\"" + id + "\"], " +
+          "#dmn-canvas[data-file=\"" + CSS.escape(p.file) + "\"] td[data-row-id=\"" + id + "\"]" +
+          " { outline: 3px solid #c8161d; outline-offset: -3px; background: #fdecec !important; }";
+      }).join("\n");
+  }
+
+  function problemItem(p) {
+    var li = document.createElement("li");
+    li.dataset.elementId = p.element_id || ""; li.dataset.file = p.file;
+    li.textContent = p.file + (p.line ? "：第 " + p.line + " 行 " : "：") + p.message;
+    li.addEventListener("click", function () { focusProblem(p); });
+    return li;
+  }
+
+  function showWarnings(warnings) {
+    if (!warnings || !warnings.length) { return; }
+    var h = document.createElement("h2"); h.textContent = "提醒（不影响部署）：" + warnings.length + " 项";
+    var ul = document.createElement("ul"); ul.id = "warning-list";
+    warnings.forEach(function (w) { ul.appendChild(problemItem(w)); });
+    problemsEl.appendChild(h); problemsEl.appendChild(ul);
   }
 
   function showProblems(problems, okText) {
@@ -178,22 +213,22 @@
     } else {
       var h = document.createElement("h2"); h.textContent = "检查未通过：" + problems.length + " 个问题";
       var ul = document.createElement("ul"); ul.id = "problem-list";
-      problems.forEach(function (p) {
-        var li = document.createElement("li");
-        li.dataset.elementId = p.element_id || ""; li.dataset.file = p.file;
-        li.textContent = p.file + (p.line ? "：第 " + p.line + " 行" : "") + (p.element_id ? " [" + p.element_id + "] " : " ") + p.message;
-        li.addEventListener("click", function () { focusProblem(p); });
-        ul.appendChild(li);
-      });
+      problems.forEach(function (p) { ul.appendChild(problemItem(p)); });
       problemsEl.appendChild(h); problemsEl.appendChild(ul);
     }
-    if (kind(current) === "bpmn") { mark(); }
+    mark();
   }
 
   function focusProblem(p) {
     var go = p.file === current ? Promise.resolve() : show(p.file);
     go.then(function () {
-      if (kind(p.file) !== "bpmn" || !p.element_id) { return; }
+      if (!p.element_id) { return; }
+      if (kind(p.file) === "dmn") {
+        var cell = document.querySelector("#dmn-canvas td[data-element-id=\"" + CSS.escape(p.element_id) + "\"]");
+        if (cell) { cell.scrollIntoView({ block: "center" }); }
+        return;
+      }
+      if (kind(p.file) !== "bpmn") { return; }
       var el = bpmn.get("elementRegistry").get(p.element_id);
       if (el) { bpmn.get("selection").select(el); }
     });
@@ -203,7 +238,10 @@
     say("正在检查…");
     return save().then(function () { return request("POST", app.dataset.checkUrl, {}); })
       .then(function (r) { return r.json(); })
-      .then(function (j) { showProblems(j.problems, "检查通过，可以部署"); say(j.ok ? "检查通过" : "检查未通过"); return j.ok; })
+      .then(function (j) {
+        showProblems(j.problems, "检查通过，可以部署"); showWarnings(j.warnings);
+        say(j.ok ? "检查通过" : "检查未通过"); return j.ok;
+      })
       .catch(function (err) { say("检查失败：" + err.message); });
   }
 
