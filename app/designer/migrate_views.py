@@ -45,7 +45,8 @@ def migrate(process_id: str):
         chosen = migrations.chosen(ids)
         return render_template("designer/migrate_confirm.html", process_id=process_id, target=target,
                                chosen=chosen, versions=sorted({c.version for c in chosen}),
-                               batch_size=request.form.get("batch_size", type=int) or migrations.DEFAULT_BATCH)
+                               batch_size=request.form.get("batch_size", type=int)
+                               or migrations.DEFAULT_BATCH)
     report = migrations.migrate_many(ids, target.id, actor=current_actor(), clock=clock(),
                                      batch_size=request.form.get("batch_size", type=int)
                                      or migrations.DEFAULT_BATCH)

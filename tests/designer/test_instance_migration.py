@@ -135,7 +135,8 @@ def test_migration_pages_dry_run_migrate_and_roll_back(client, app, desk, org, c
     ids = [desk.instance(kept).id, desk.instance(refused_case).id]
     confirm = client.post("/designer/processes/dispute/migrate",
                           data={"target": target.version, "instance_id": ids}).get_data(as_text=True)
-    assert "将把以下 <strong>2</strong> 件运行中的实例从\n    版本 1 迁移到 <strong>版本 2</strong>" in confirm
+    assert ("将把以下 <strong>2</strong> 件运行中的实例从\n    版本 1 迁移到 <strong>版本 2</strong>"
+            in confirm)
     assert db.session.scalar(select(InstanceMigration)) is None  # not before the confirmation
     report = client.post("/designer/processes/dispute/migrate", data={
         "target": target.version, "instance_id": ids, "confirmed": "1"}).get_data(as_text=True)

@@ -6,8 +6,9 @@ NAMES = {"level_timeout": "本级期限届满"}
 
 
 def test_helper_spec_ids_and_attribute_names_are_said_in_chinese_once():
-    reasons = ["子流程「四级七天」的已办环节「level_timeout（边界事件结构）」在新版本中有改动（bpmn_name、lane）",
-               "子流程「四级七天」的已办环节「level_timeout（边界事件结构）」在新版本中有改动（bpmn_name、lane）",
+    repeated = ("子流程「四级七天」的已办环节「level_timeout（边界事件结构）」"
+                "在新版本中有改动（bpmn_name、lane）")
+    reasons = [repeated, repeated,
                "已办环节「unknown_id（边界事件结构）」在新版本中有改动（weird_attribute、extensions、lane）"]
     assert readable(reasons, NAMES) == [
         "子流程「四级七天」的已办环节「本级期限届满」在新版本中有改动（名称、泳道）",
