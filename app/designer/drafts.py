@@ -82,6 +82,13 @@ def base_version(draft: ProcessDraft) -> int:
     return base.version if base else 0
 
 
+def process_name(draft: ProcessDraft) -> str:
+    """The process's Chinese name as its base version has it."""
+    if draft.base_deployment_id is None:
+        return draft.process_id
+    return services.process_name(draft.base_deployment_id, draft.process_id) or draft.process_id
+
+
 def draft_changes(draft_id: int) -> VersionDiff:
     """What the draft changes against the version it was started from."""
     draft = get_draft(draft_id)

@@ -35,6 +35,7 @@ def modeler(draft_id: int):
     names = sorted(draft.files)
     return render_template("designer/modeler.html", draft=draft, names=names,
                            base_version=drafts.base_version(draft),
+                           process_name=drafts.process_name(draft),
                            main=request.args.get("file") or drafts.main_file(draft))
 
 

@@ -10,8 +10,12 @@
   var problemsEl = document.getElementById("problems");
   var panel = document.getElementById("properties");
   var texts = {}, dirty = {}, current = null, lastProblems = [], importing = false, lastDmnInput = 0;
-  var bpmn = new BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
-  var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } } });
+  var zh = [OneDoorZh.module];
+  var bpmn = new BpmnJS({ container: "#canvas", additionalModules: zh,
+    moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
+  var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } },
+    drd: { additionalModules: zh }, decisionTable: { additionalModules: zh },
+    literalExpression: { additionalModules: zh } });
   var formText = document.getElementById("form-text");
   var formErrors = document.getElementById("form-errors");
 
@@ -104,17 +108,32 @@
       document.getElementById("dmn-canvas").dataset.file = k === "dmn" ? name : "";
       document.getElementById("form-editor").hidden = k !== "form";
       panel.hidden = k !== "bpmn";
+      document.querySelector(".modeler-layout").classList.toggle("wide", k !== "bpmn");
+      var views = document.getElementById("dmn-views"); if (views) { views.hidden = k !== "dmn"; }
       if (k === "form") { formText.value = text; validateForm(); return null; }
       var editor = k === "bpmn" ? bpmn : dmn;
       importing = true;
       return editor.importXML(text).then(function () {
         importing = false;
         dirty[name] = wasDirty;
-        if (k === "bpmn") { bpmn.get("canvas").zoom("fit-viewport"); OneDoorProperties.render(panel, bpmn, null); mark(); }
+        if (k === "bpmn") { fitBesidePalette(); OneDoorProperties.render(panel, bpmn, null); mark(); }
         else { return openFirstTable(); }
       });
     }).then(function () { app.dataset.ready = "true"; })
       .catch(function (err) { importing = false; say("打开文件失败：" + err.message); });
+  }
+
+  // Fit the diagram into the part of the canvas right of the palette, so nothing covers it.
+  function fitBesidePalette() {
+    var canvas = bpmn.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    var palette = document.querySelector("#canvas .djs-palette"), box = document.getElementById("canvas").getBoundingClientRect();
+    var vb = canvas.viewbox();
+    if (!palette || !vb.inner.width || !box.width) { return; }
+    var left = palette.getBoundingClientRect().right - box.left + 16, top = 24;
+    var scale = Math.min(1, (box.width - left - 16) / vb.inner.width, (box.height - top - 16) / vb.inner.height);
+    canvas.viewbox({ x: vb.inner.x - left / scale, y: vb.inner.y - top / scale,
+      width: box.width / scale, height: box.height / scale });
   }
 
   function openFirstTable() {
@@ -128,7 +147,7 @@
     var bar = document.getElementById("dmn-views");
     if (!bar) {
       bar = document.createElement("div"); bar.id = "dmn-views"; bar.className = "filters";
-      document.getElementById("dmn-canvas").before(bar);
+      document.querySelector(".modeler-layout").before(bar);
     }
     bar.hidden = kind(current || "") !== "dmn";
     bar.innerHTML = "";
@@ -279,6 +298,6 @@
   document.getElementById("check-draft").addEventListener("click", check);
   document.getElementById("deploy-draft").addEventListener("click", deploy);
   document.getElementById("add-file").addEventListener("click", addFile);
-  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show, unsaved: unsaved };
+  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show, unsaved: unsaved, fit: fitBesidePalette };
   show(app.dataset.main).then(showChanges);
 })();
