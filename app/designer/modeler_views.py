@@ -94,3 +94,14 @@ def deploy_draft(draft_id: int):
     return jsonify({"ok": True, "deployed": [{"process_id": p, "version": v, "new": n}
                                              for p, v, n in results],
                     "url": url_for("designer.process", process_id=drafts.get_draft(draft_id).process_id)})
+
+
+@bp.get("/drafts/<int:draft_id>/dry-run")
+def draft_dry_run(draft_id: int):
+    """The last N closed cases replayed on the draft: route and due dates before and after."""
+    from app.designer.dry_run import DEFAULT_CASES, dry_run  # noqa: PLC0415
+
+    count = request.args.get("n", type=int) or DEFAULT_CASES
+    draft = drafts.get_draft(draft_id)
+    return render_template("designer/dry_run.html", draft=draft, process_name=drafts.process_name(draft),
+                           runs=dry_run(draft_id, count), count=count)
