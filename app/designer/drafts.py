@@ -3,13 +3,15 @@ deploy publishes it through the same whole-bundle deploy as uploads and the CLI.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.designer import lane_coverage as coverage
-from app.designer import services
+from app.designer import services, starters
 from app.designer.camunda import normalize_bpmn
 from app.designer.diff import VersionDiff, diff_bundles
 from app.designer.lane_coverage import Gap
@@ -36,6 +38,26 @@ def create_draft(process_id: str, *, actor: Actor, now: datetime) -> ProcessDraf
     base = latest_deployment(process_id)
     draft = ProcessDraft(process_id=process_id, base_deployment_id=base.id,
                          files={f.name: f.content for f in base.files}, created_by_id=actor.user_id,
+                         created_at=now, updated_at=now)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def create_new_process(process_id: str, name: str, *, starter: str, levels: int, actor: Actor,
+                       now: datetime) -> ProcessDraft:
+    """A draft of a process not yet deployed: a blank canvas or a mediation ladder."""
+    process_id = process_id.strip()
+    taken = set(db.session.scalars(select(Deployment.process_id).distinct()))
+    taken |= set(db.session.scalars(select(ProcessDraft.process_id)
+                                    .where(ProcessDraft.deployment_id.is_(None))))
+    starters.check_new(process_id, name, taken)
+    if starter == "ladder":
+        text = starters.ladder(process_id, name, levels)
+    else:
+        text = starters.blank(process_id, name)
+    draft = ProcessDraft(process_id=process_id, base_deployment_id=None,
+                         files={f"{process_id}.bpmn": text}, created_by_id=actor.user_id,
                          created_at=now, updated_at=now)
     db.session.add(draft)
     db.session.flush()
@@ -85,7 +107,8 @@ def base_version(draft: ProcessDraft) -> int:
 def process_name(draft: ProcessDraft) -> str:
     """The process's Chinese name as its base version has it."""
     if draft.base_deployment_id is None:
-        return draft.process_id
+        found = re.search(r'<bpmn:process id="[^"]+" name="([^"]+)"', draft.files.get(main_file(draft), ""))
+        return html.unescape(found.group(1)) if found else draft.process_id
     return services.process_name(draft.base_deployment_id, draft.process_id) or draft.process_id
 
 

@@ -1,6 +1,6 @@
 """The browser modeler: drafts of BPMN, DMN and form files; save, check and deploy as JSON calls."""
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from app.designer import drafts
 from app.designer.views import bp, clock
@@ -25,6 +25,20 @@ def new_draft():
     process_id = request.form.get("process_id", "")
     actor = current_actor()
     draft = run_unit(lambda: drafts.create_draft(process_id, actor=actor, now=clock().now()))
+    return redirect(url_for("designer.modeler", draft_id=draft.id))
+
+
+@bp.post("/new-process")
+def new_process():
+    """Start a new process from a blank canvas or the mediation ladder and open the modeler."""
+    form, actor = request.form, current_actor()
+    try:
+        draft = run_unit(lambda: drafts.create_new_process(
+            form.get("process_id", ""), form.get("name", ""), starter=form.get("starter", "blank"),
+            levels=form.get("levels", type=int) or 4, actor=actor, now=clock().now()))
+    except OneDoorError as error:
+        flash("；".join([error.message, *(m for ms in (error.errors or {}).values() for m in ms)]))
+        return redirect(url_for("designer.index"))
     return redirect(url_for("designer.modeler", draft_id=draft.id))
 
 
