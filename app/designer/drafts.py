@@ -133,6 +133,11 @@ def _publishable(draft: ProcessDraft) -> FileSet:
     return services.merged(services.current_files(), draft_file_set(draft))
 
 
+def publishable(draft_id: int) -> FileSet:
+    """The files a deploy of the draft would publish (what `processes simulate --draft` runs)."""
+    return _publishable(get_draft(draft_id))
+
+
 def check_draft(draft_id: int) -> list[Problem]:
     """The deploy checks, run on the draft."""
     return services.check(_publishable(get_draft(draft_id)))
