@@ -119,3 +119,19 @@ def draft_dry_run(draft_id: int):
     draft = drafts.get_draft(draft_id)
     return render_template("designer/dry_run.html", draft=draft, process_name=drafts.process_name(draft),
                            runs=dry_run(draft_id, count), count=count)
+
+
+@bp.post("/form-preview")
+def form_preview():
+    """A form schema drawn by the task pages' renderer, for the form designer's live preview."""
+    from app.inbox.formrender import build_fields  # noqa: PLC0415 - the task pages' renderer
+
+    payload = request.get_json(silent=True) or {}
+    schema, ui = payload.get("schema"), payload.get("ui") or {}
+    if not isinstance(schema, dict) or not isinstance(ui, dict):
+        return _json_error(ValidationFailed("表单定义须为 JSON 对象"))
+    try:
+        fields = build_fields(schema, ui, {}, {})
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return _json_error(ValidationFailed("表单定义的结构无法预览，请检查 JSON"))
+    return render_template("designer/_form_preview.html", schema=schema, fields=fields)

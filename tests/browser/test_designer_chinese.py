@@ -73,3 +73,7 @@ def test_no_english_anywhere_in_the_modeler(live_server, page, screenshot, proce
     page.locator("#dmn-canvas .djs-palette").wait_for()
     assert english(page) == []
     assert page.evaluate("Object.keys(window.OneDoorZh.missing)") == []
+
+    page.get_by_role("link", name="mediation_result.json", exact=True).click()
+    page.locator("#form-preview .preview-fields").wait_for()
+    assert english(page) == []

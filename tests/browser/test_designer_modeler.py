@@ -84,4 +84,4 @@ def test_decision_tables_and_forms_open_in_their_editors(live_server, page, proc
     page.get_by_role("link", name="mediation_result.json", exact=True).click()
     page.locator("#form-errors.good").wait_for()
     page.locator("#form-text").fill('{"type": "object", "properties": {}, "required": ["result"]}')
-    assert "required 中的「result」不在 properties 里" in page.locator("#form-errors").inner_text()
+    assert "必填字段「result」没有定义" in page.locator("#form-errors").inner_text()

@@ -17,6 +17,13 @@
     drd: { additionalModules: zh }, decisionTable: { additionalModules: zh },
     literalExpression: { additionalModules: zh } });
   var formText = document.getElementById("form-text");
+  function uiName(name) { return name.replace(/\.json$/, ".uischema.json"); }
+  var designer = OneDoorFormDesigner.attach({
+    textarea: formText, list: document.getElementById("fd-list"), preview: document.getElementById("form-preview"),
+    previewUrl: app.dataset.previewUrl, csrf: csrf,
+    ui: function () { try { return JSON.parse(texts[uiName(current)] || "{}"); } catch (err) { return {}; } }
+  });
+  document.getElementById("fd-add").addEventListener("click", function () { designer.add(); });
   var formErrors = document.getElementById("form-errors");
 
   function say(text) { statusEl.textContent = text; }
@@ -67,15 +74,15 @@
     try {
       var schema = JSON.parse(formText.value);
       if (!current.endsWith(".uischema.json")) {
-        if (schema.type !== "object") { problems.push("顶层 type 应为 \"object\""); }
-        if (typeof schema.properties !== "object" || schema.properties === null) { problems.push("缺少 properties"); }
+        if (schema.type !== "object") { problems.push("表单最外层须是对象（\"type\": \"object\"）"); }
+        if (typeof schema.properties !== "object" || schema.properties === null) { problems.push("缺少字段定义"); }
         (schema.required || []).forEach(function (key) {
-          if (!schema.properties || !(key in schema.properties)) { problems.push("required 中的「" + key + "」不在 properties 里"); }
+          if (!schema.properties || !(key in schema.properties)) { problems.push("必填字段「" + key + "」没有定义"); }
         });
       }
-    } catch (err) { problems.push("JSON 格式错误：" + err.message); }
+    } catch (err) { problems.push("格式错误：" + err.message); }
     formErrors.className = problems.length ? "bad" : "good";
-    formErrors.textContent = problems.length ? problems.join("；") : "JSON 有效";
+    formErrors.textContent = problems.length ? problems.join("；") : "格式正确";
     return problems;
   }
 
@@ -110,7 +117,12 @@
       panel.hidden = k !== "bpmn";
       document.querySelector(".modeler-layout").classList.toggle("wide", k !== "bpmn");
       var views = document.getElementById("dmn-views"); if (views) { views.hidden = k !== "dmn"; }
-      if (k === "form") { formText.value = text; validateForm(); return null; }
+      if (k === "form") {
+        formText.value = text; validateForm();
+        var isUi = /\.uischema\.json$/.test(name), hasUi = !!document.querySelector("#file-tabs a[data-file=\"" + uiName(name) + "\"]");
+        document.getElementById("form-designer").hidden = isUi;
+        return (!isUi && hasUi ? load(uiName(name)) : Promise.resolve()).then(function () { if (!isUi) { designer.read(); } });
+      }
       var editor = k === "bpmn" ? bpmn : dmn;
       importing = true;
       return editor.importXML(text).then(function () {
