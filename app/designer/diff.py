@@ -15,6 +15,45 @@ DI_NAMESPACES = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org
                  "http://www.omg.org/spec/DD/20100524/DI", "https://www.omg.org/spec/DMN/20191111/DMNDI/")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 KIND_LABELS = {ADDED: "新增", REMOVED: "删除", CHANGED: "修改"}
+# What designers call the BPMN attributes, child elements and our properties a change touches.
+FIELD_LABELS = {
+    "@name": "名称", "@default": "默认路径", "@sourceRef": "起点", "@targetRef": "终点",
+    "@isExecutable": "可执行", "@calledElement": "调用的流程", "@attachedToRef": "附着于",
+    "@cancelActivity": "是否中断", "@processRef": "流程", "@scriptFormat": "脚本语言",
+    "@messageRef": "消息", "@isSequential": "串行", "@label": "列标题", "@typeRef": "类型",
+    "@hitPolicy": "命中策略", "类型": "类型", "conditionExpression": "条件", "script": "脚本",
+    "timeDate": "定时", "timeDuration": "时长", "timeCycle": "循环定时", "documentation": "说明",
+    "incoming": "入线", "outgoing": "出线", "flowNodeRef": "泳道内环节", "loopCardinality": "循环次数",
+    "completionCondition": "完成条件", "messagePath": "消息内容", "calledDecisionId": "调用的决策",
+    "preScript": "前置脚本", "postScript": "后置脚本", "messageVariable": "消息变量",
+}
+PROPERTY_LABELS = {"dueAt": "办理期限", "formJsonSchemaFilename": "表单文件",
+                   "formUiSchemaFilename": "表单显示提示文件", "candidateLane": "按数据分派的泳道",
+                   "candidateDepartment": "承办部门"}
+TYPE_LABELS = {
+    "userTask": "人工任务", "serviceTask": "服务任务", "scriptTask": "脚本任务",
+    "businessRuleTask": "规则任务",
+    "task": "任务", "sendTask": "发送任务", "receiveTask": "接收任务", "manualTask": "手工任务",
+    "callActivity": "调用子流程", "subProcess": "子流程", "startEvent": "开始事件", "endEvent": "结束事件",
+    "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
+    "boundaryEvent": "边界事件", "exclusiveGateway": "排他网关", "inclusiveGateway": "包容网关",
+    "parallelGateway": "并行网关", "eventBasedGateway": "事件网关", "sequenceFlow": "连线",
+    "lane": "泳道", "laneSet": "泳道集", "process": "流程", "participant": "池", "collaboration": "协作",
+    "messageFlow": "消息流", "textAnnotation": "文本注释", "association": "关联", "message": "消息",
+    "timerEventDefinition": "定时", "messageEventDefinition": "消息", "errorEventDefinition": "错误",
+    "signalEventDefinition": "信号", "terminateEventDefinition": "终止", "extensionElements": "扩展属性",
+    "input": "输入列", "output": "输出列",
+}
+ID_FIELDS = ("@default", "@sourceRef", "@targetRef", "@attachedToRef", "incoming", "outgoing",
+             "flowNodeRef", "@processRef")
+
+
+def field_label(name: str) -> str:
+    """A changed field in Chinese (attribute, child element or one of our properties)."""
+    if name.startswith("属性 "):
+        prop = name[3:]
+        return f"属性「{PROPERTY_LABELS.get(prop, prop)}」"
+    return FIELD_LABELS.get(name, name)
 
 
 @dataclass
@@ -68,6 +107,7 @@ def _changes(file: str, before: Mapping[str, tuple[str, dict]],
              after: Mapping[str, tuple[str, dict]]) -> list[Change]:
     """Keyed signatures → changes with a line per differing field."""
     found = []
+    names = {key: label for key, (label, _) in {**before, **after}.items()}
     for key in sorted(set(before) | set(after)):
         if key not in before:
             found.append(Change(file, key, ADDED, after[key][0]))
@@ -75,11 +115,21 @@ def _changes(file: str, before: Mapping[str, tuple[str, dict]],
             found.append(Change(file, key, REMOVED, before[key][0]))
         elif before[key] != after[key]:
             old, new = before[key][1], after[key][1]
-            details = [f"{field_name}：{_short(old.get(field_name))} → {_short(new.get(field_name))}"
-                       for field_name in sorted(set(old) | set(new))
-                       if old.get(field_name) != new.get(field_name)]
+            details = [f"{field_label(name)}：{_shown(name, old.get(name), names)} → "
+                       f"{_shown(name, new.get(name), names)}"
+                       for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
             found.append(Change(file, key, CHANGED, after[key][0], details))
     return found
+
+
+def _shown(name: str, value: Any, names: Mapping[str, str]) -> str:
+    """A value as read: element ids by their names, element types in Chinese."""
+    if name == "类型" and isinstance(value, str):
+        return TYPE_LABELS.get(value, value)
+    if name in ID_FIELDS and value is not None:
+        ids = value if isinstance(value, list) else [value]
+        return "、".join(f"「{names.get(i, i)}」" for i in ids)
+    return _short(value)
 
 
 def _short(value: Any) -> str:
@@ -119,7 +169,8 @@ def _bpmn_signatures(text: str) -> dict[str, tuple[str, dict]]:
         if node.get("id"):
             fields = {f"@{_local(k)}": v for k, v in node.attrib.items() if _local(k) != "id"}
             fields["类型"] = _local(node.tag)
-            signatures[node.get("id")] = (node.get("name") or _local(node.tag), fields)
+            signatures[node.get("id")] = (node.get("name") or TYPE_LABELS.get(_local(node.tag), "未命名元素"),
+                                          fields)
             continue
         owner = _owner(node)
         if owner is None or etree.QName(owner).namespace in DI_NAMESPACES:

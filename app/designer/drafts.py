@@ -3,13 +3,18 @@ deploy publishes it through the same whole-bundle deploy as uploads and the CLI.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from app.designer import services
+from app.designer import lane_coverage as coverage
+from app.designer import services, starters
 from app.designer.camunda import normalize_bpmn
+from app.designer.diff import VersionDiff, diff_bundles
+from app.designer.lane_coverage import Gap
 from app.designer.models import ProcessDraft
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -39,6 +44,26 @@ def create_draft(process_id: str, *, actor: Actor, now: datetime) -> ProcessDraf
     return draft
 
 
+def create_new_process(process_id: str, name: str, *, starter: str, levels: int, actor: Actor,
+                       now: datetime) -> ProcessDraft:
+    """A draft of a process not yet deployed: a blank canvas or a mediation ladder."""
+    process_id = process_id.strip()
+    taken = set(db.session.scalars(select(Deployment.process_id).distinct()))
+    taken |= set(db.session.scalars(select(ProcessDraft.process_id)
+                                    .where(ProcessDraft.deployment_id.is_(None))))
+    starters.check_new(process_id, name, taken)
+    if starter == "ladder":
+        text = starters.ladder(process_id, name, levels)
+    else:
+        text = starters.blank(process_id, name)
+    draft = ProcessDraft(process_id=process_id, base_deployment_id=None,
+                         files={f"{process_id}.bpmn": text}, created_by_id=actor.user_id,
+                         created_at=now, updated_at=now)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
 def get_draft(draft_id: int) -> ProcessDraft:
     """A draft or NotFound."""
     draft = db.session.get(ProcessDraft, draft_id)
@@ -57,7 +82,10 @@ def main_file(draft: ProcessDraft) -> str:
 
 def save_file(draft_id: int, name: str, content: str, *, now: datetime) -> ProcessDraft:
     """Save (or add) one file of a draft."""
-    draft = get_draft(draft_id)
+    # The files live in one JSON column: without the row lock two saves would lose one file.
+    draft = db.session.scalar(select(ProcessDraft).where(ProcessDraft.id == draft_id).with_for_update())
+    if draft is None:
+        raise NotFound("草稿不存在")
     if draft.deployment_id is not None:
         raise Conflict("该草稿已部署，请新建草稿再修改")
     if Path(name).name != name or Path(name).suffix not in services.KIND_BY_SUFFIX:
@@ -68,6 +96,27 @@ def save_file(draft_id: int, name: str, content: str, *, now: datetime) -> Proce
     draft.updated_at = now
     db.session.flush()
     return draft
+
+
+def base_version(draft: ProcessDraft) -> int:
+    """The version number the draft was started from."""
+    base = db.session.get(Deployment, draft.base_deployment_id) if draft.base_deployment_id else None
+    return base.version if base else 0
+
+
+def process_name(draft: ProcessDraft) -> str:
+    """The process's Chinese name as its base version has it."""
+    if draft.base_deployment_id is None:
+        found = re.search(r'<bpmn:process id="[^"]+" name="([^"]+)"', draft.files.get(main_file(draft), ""))
+        return html.unescape(found.group(1)) if found else draft.process_id
+    return services.process_name(draft.base_deployment_id, draft.process_id) or draft.process_id
+
+
+def draft_changes(draft_id: int) -> VersionDiff:
+    """What the draft changes against the version it was started from."""
+    draft = get_draft(draft_id)
+    base = db.session.get(Deployment, draft.base_deployment_id) if draft.base_deployment_id else None
+    return diff_bundles(services.as_file_set(base.files) if base else FileSet(), draft_file_set(draft))
 
 
 def draft_file_set(draft: ProcessDraft) -> FileSet:
@@ -84,9 +133,19 @@ def _publishable(draft: ProcessDraft) -> FileSet:
     return services.merged(services.current_files(), draft_file_set(draft))
 
 
+def publishable(draft_id: int) -> FileSet:
+    """The files a deploy of the draft would publish (what `processes simulate --draft` runs)."""
+    return _publishable(get_draft(draft_id))
+
+
 def check_draft(draft_id: int) -> list[Problem]:
     """The deploy checks, run on the draft."""
     return services.check(_publishable(get_draft(draft_id)))
+
+
+def lane_gaps(draft_id: int) -> list[Gap]:
+    """Lanes of the draft's diagrams that reach nobody in some county (reminders, not refusals)."""
+    return coverage.lane_gaps(draft_file_set(get_draft(draft_id)).bpmn)
 
 
 def deploy_draft(draft_id: int, *, actor: Actor, now: datetime, note: str) -> list[tuple[Deployment, bool]]:

@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.designer import migrations, services
+from app.designer import migrations, refusals, services
 from app.designer.views import bp, clock
 from app.ui import current_actor
 from app.unit_of_work import run_unit
@@ -27,14 +27,26 @@ def migrate_form(process_id: str):
         candidates = migrations.dry_run(candidates, target)
     return render_template("designer/migrate.html", process=row, criteria=criteria,
                            target_version=target_version, candidates=candidates,
-                           dry_run=bool(request.args.get("dry_run")))
+                           dry_run=bool(request.args.get("dry_run")),
+                           steps=migrations.step_choices(process_id),
+                           refusals=refusals.summary(c.reasons for c in candidates if c.movable is False))
 
 
 @bp.post("/processes/<process_id>/migrate")
 def migrate(process_id: str):
-    """Migrate the chosen instances (each in its own transaction) and show the report."""
+    """Ask to confirm the chosen instances and versions; once confirmed, migrate them (each in
+    its own transaction) and show the report."""
     target = services.deployment_by_version(process_id, request.form.get("target", type=int) or 0)
     ids = request.form.getlist("instance_id")
+    if not ids:
+        flash("请先勾选要迁移的实例")
+        return redirect(url_for("designer.migrate_form", process_id=process_id, target=target.version))
+    if request.form.get("confirmed") != "1":
+        chosen = migrations.chosen(ids)
+        return render_template("designer/migrate_confirm.html", process_id=process_id, target=target,
+                               chosen=chosen, versions=sorted({c.version for c in chosen}),
+                               batch_size=request.form.get("batch_size", type=int)
+                               or migrations.DEFAULT_BATCH)
     report = migrations.migrate_many(ids, target.id, actor=current_actor(), clock=clock(),
                                      batch_size=request.form.get("batch_size", type=int)
                                      or migrations.DEFAULT_BATCH)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.clock import Clock
+from app.designer import refusals
 from app.designer.models import InstanceMigration, MigrationState
 from app.designer.services import get_deployment
 from app.errors import Conflict, NotFound, OneDoorError
@@ -21,7 +22,15 @@ from app.extensions import db
 from app.org.services import Actor
 from app.unit_of_work import run_unit
 from app.workflow import migration
-from app.workflow.models import Deployment, HumanTask, InstanceStatus, ProcessInstance, TaskState
+from app.workflow.models import (
+    Deployment,
+    DeploymentFile,
+    FileKind,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    TaskState,
+)
 
 DEFAULT_BATCH = 20
 MAX_SELECTED = 1000
@@ -79,6 +88,17 @@ def select_instances(criteria: InstanceFilter) -> list[Candidate]:
             for instance, version in rows]
 
 
+def step_choices(process_id: str) -> list[tuple[str, str]]:
+    """(step id, step name) of the steps running instances of a process wait at."""
+    rows = db.session.execute(
+        select(HumanTask.bpmn_id, HumanTask.title).distinct()
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(ProcessInstance.process_id == process_id, ProcessInstance.status == InstanceStatus.RUNNING,
+               HumanTask.state == TaskState.READY)
+        .order_by(HumanTask.title)).all()
+    return list(dict(rows).items())
+
+
 def _open_steps(instance_ids: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if not instance_ids:
@@ -90,15 +110,36 @@ def _open_steps(instance_ids: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def _names(*deployment_ids: int) -> dict[str, str]:
+    """Element names of the BPMN files of some deployments (refusals name elements)."""
+    files = db.session.scalars(select(DeploymentFile.content).where(
+        DeploymentFile.deployment_id.in_(set(deployment_ids)), DeploymentFile.kind == FileKind.BPMN))
+    return refusals.element_names(files)
+
+
 def dry_run(candidates: Iterable[Candidate], target: Deployment) -> list[Candidate]:
     """Fill in, for each candidate, whether it can move to `target` and why not. Writes nothing."""
-    result = []
+    result, names = [], {}
     for candidate in candidates:
         instance = db.session.get(ProcessInstance, candidate.instance_id)
         plan = migration.plan_instance(instance, target)
-        candidate.movable, candidate.reasons, candidate.reset = plan.movable, plan.reasons, plan.reset
+        if not plan.movable and instance.deployment_id not in names:
+            names[instance.deployment_id] = _names(instance.deployment_id, target.id)
+        candidate.movable, candidate.reset = plan.movable, plan.reset
+        candidate.reasons = refusals.readable(plan.reasons, names.get(instance.deployment_id, {}))
         result.append(candidate)
     return result
+
+
+def chosen(instance_ids: list[str]) -> list[Candidate]:
+    """The chosen running instances with their versions, for the confirmation."""
+    rows = db.session.execute(
+        select(ProcessInstance, Deployment.version)
+        .join(Deployment, Deployment.id == ProcessInstance.deployment_id)
+        .where(ProcessInstance.id.in_(instance_ids[:MAX_SELECTED]),
+               ProcessInstance.status == InstanceStatus.RUNNING)
+        .order_by(ProcessInstance.created_at)).all()
+    return [Candidate(instance.id, instance.business_key, version, []) for instance, version in rows]
 
 
 def migrate_one(instance_id: str, target_id: int, *, batch: str, actor: Actor | None,
@@ -149,7 +190,8 @@ def _migrate_reported(instance_id: str, target_id: int, actor: Actor | None, clo
         run_unit(lambda: migrate_one(instance_id, target_id, batch=report.batch, actor=actor,
                                      clock=clock))
     except migration.MigrationRefused as refused:
-        candidate.movable, candidate.reasons = False, refused.reasons
+        names = _names(instance.deployment_id, target_id) if instance else {}
+        candidate.movable, candidate.reasons = False, refusals.readable(refused.reasons, names)
         report.refused.append(candidate)
     except OneDoorError as error:
         candidate.movable, candidate.reasons = False, [error.message]

@@ -163,6 +163,10 @@ def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[
         if known_lanes is not None:
             _check_lanes(name, root, known_lanes, problems)
     _check_forms(forms, problems)
+    from app.workflow.design_checks import check_design  # noqa: PLC0415 - it imports this module
+
+    problems.extend(check_design({n: trees[n] for n in bpmn if n in trees},
+                                 {n: trees[n] for n in dmn if n in trees}))
     if not problems:
         problems.extend(_check_specs(bpmn, dmn, trees) or check_expressions(bpmn, dmn, trees))
     return problems

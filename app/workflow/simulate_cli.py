@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from app.errors import OneDoorError
 from app.workflow.cli import processes
 from app.workflow.simulate import ROUTES, Options, simulate
 
@@ -34,8 +35,11 @@ def _aware(ctx, param, value: str) -> datetime:  # noqa: ARG001 - click callback
               help="流程目录（默认 PROCESSES_DIR）。")
 @click.option("--forms-dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="表单目录（默认 FORMS_DIR）。")
-def simulate_command(route: str, timeout_levels: int, start: datetime,  # noqa: PLR0917 - click
-                     data_file: str | None, processes_dir: str | None, forms_dir: str | None) -> None:
+@click.option("--draft", "draft_id", type=int, default=None,
+              help="模拟在线建模的草稿（草稿文件叠加在当前已部署的文件上），而不是流程目录。")
+def simulate_command(route: str, timeout_levels: int, start: datetime,  # noqa: PLR0913, PLR0917
+                     data_file: str | None, processes_dir: str | None, forms_dir: str | None,
+                     draft_id: int | None) -> None:
     """Walk a dispute case through the processes in a throw-away database; print tasks, due
     dates and the path taken. Nothing is written to the configured database."""
     data = json.loads(Path(data_file).read_text(encoding="utf-8")) if data_file else {}
@@ -43,4 +47,11 @@ def simulate_command(route: str, timeout_levels: int, start: datetime,  # noqa: 
                       processes_dir=Path(processes_dir or current_app.config["PROCESSES_DIR"]),
                       forms_dir=Path(forms_dir or current_app.config["FORMS_DIR"]),
                       intake=data.get("intake", {}), task_data=data.get("tasks", {}))
+    if draft_id is not None:
+        from app.designer.drafts import publishable  # noqa: PLC0415 - designer area, read once
+
+        try:
+            options.files = publishable(draft_id)
+        except OneDoorError as error:
+            raise click.ClickException(error.message) from error
     simulate(options, click.echo)

@@ -65,7 +65,7 @@ def test_diff_shows_elements_rules_and_form_properties(client, processes, clock)
     redeploy(files, clock)
     sign_in(client, "designer")
     page = client.get("/designer/processes/four_levels_seven_days/diff?a=1&b=2").get_data(as_text=True)
-    assert "county_handling" in page and "属性 dueAt" in page and "four_levels.grid" in page
+    assert "county_handling" in page and "属性「办理期限」" in page and "four_levels.grid" in page
     assert "四级七天层级表 · 第 1 行" in page and "网格员先行调解" in page
     assert "mediation_result.json" in page and "调解结果登记" in page
 

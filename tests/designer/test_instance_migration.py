@@ -131,10 +131,15 @@ def test_migration_pages_dry_run_migrate_and_roll_back(client, app, desk, org, c
     sign_in(client, "designer")
     page = client.get(f"/designer/processes/dispute/migrate?target={target.version}&dry_run=1"
                       "&from_version=1").get_data(as_text=True)
-    assert page.count("可以迁移") == 2
+    assert page.count("可以迁移") == 2 and "checked" not in page  # nothing is chosen for the designer
     ids = [desk.instance(kept).id, desk.instance(refused_case).id]
-    report = client.post("/designer/processes/dispute/migrate",
-                         data={"target": target.version, "instance_id": ids}).get_data(as_text=True)
+    confirm = client.post("/designer/processes/dispute/migrate",
+                          data={"target": target.version, "instance_id": ids}).get_data(as_text=True)
+    assert ("将把以下 <strong>2</strong> 件运行中的实例从\n    版本 1 迁移到 <strong>版本 2</strong>"
+            in confirm)
+    assert db.session.scalar(select(InstanceMigration)) is None  # not before the confirmation
+    report = client.post("/designer/processes/dispute/migrate", data={
+        "target": target.version, "instance_id": ids, "confirmed": "1"}).get_data(as_text=True)
     assert "已迁移 2 件，拒绝 0 件" in report
     entry = db.session.scalar(select(InstanceMigration).where(InstanceMigration.instance_id == ids[0]))
     response = client.post(f"/designer/migrations/{entry.id}/rollback", data={"process_id": "dispute"})

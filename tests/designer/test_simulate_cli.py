@@ -24,3 +24,21 @@ def test_simulation_leaves_the_configured_database_alone(runner, app):
 
     assert runner.invoke(args=["processes", "simulate"]).exit_code == 0
     assert db.session.query(Deployment).count() == 0
+
+
+def test_simulating_a_draft_uses_its_changed_deadline(runner, desk, org, clock):
+    from app.designer import drafts  # noqa: PLC0415
+    from app.unit_of_work import run_unit  # noqa: PLC0415
+
+    draft = run_unit(lambda: drafts.create_draft("dispute", actor=org.actor("designer"), now=clock.now()))
+    cell = '<outputEntry id="deadlines_r0_o0"><text>1</text></outputEntry>'
+    text = draft.files["deadlines.dmn"].replace(cell, cell.replace(">1<", ">3<"))
+    run_unit(lambda: drafts.save_file(draft.id, "deadlines.dmn", text, now=clock.now()))
+    result = runner.invoke(args=["processes", "simulate", "--draft", str(draft.id),
+                                 "--start", "2026-09-30T09:00:00+08:00"])
+    assert result.exit_code == 0, result.output
+    # 3 working days across National Day: Thu 8, Fri 9 and the make-up Saturday 10 October.
+    assert any("待办：本级调解（level_mediation）" in line and "期限 2026-10-10 23:59（周六）" in line
+               for line in result.output.splitlines())
+    missing = runner.invoke(args=["processes", "simulate", "--draft", "999"])
+    assert missing.exit_code != 0 and "草稿不存在" in missing.output

@@ -9,10 +9,21 @@
   var statusEl = document.getElementById("status");
   var problemsEl = document.getElementById("problems");
   var panel = document.getElementById("properties");
-  var texts = {}, dirty = {}, current = null, lastProblems = [];
-  var bpmn = new BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
-  var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } } });
+  var texts = {}, dirty = {}, current = null, lastProblems = [], importing = false, lastDmnInput = 0;
+  var zh = [OneDoorZh.module];
+  var bpmn = new BpmnJS({ container: "#canvas", additionalModules: zh,
+    moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
+  var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } },
+    drd: { additionalModules: zh }, decisionTable: { additionalModules: zh },
+    literalExpression: { additionalModules: zh } });
   var formText = document.getElementById("form-text");
+  function uiName(name) { return name.replace(/\.json$/, ".uischema.json"); }
+  var designer = OneDoorFormDesigner.attach({
+    textarea: formText, list: document.getElementById("fd-list"), preview: document.getElementById("form-preview"),
+    previewUrl: app.dataset.previewUrl, csrf: csrf,
+    ui: function () { try { return JSON.parse(texts[uiName(current)] || "{}"); } catch (err) { return {}; } }
+  });
+  document.getElementById("fd-add").addEventListener("click", function () { designer.add(); });
   var formErrors = document.getElementById("form-errors");
 
   function say(text) { statusEl.textContent = text; }
@@ -24,35 +35,68 @@
   }
 
   bpmn.on("selection.changed", function (e) { OneDoorProperties.render(panel, bpmn, e.newSelection[0]); });
-  bpmn.on("commandStack.changed", function () { if (current) { dirty[current] = true; } });
-  dmn.on("views.changed", function () { renderDmnViews(); });
-  formText.addEventListener("input", function () { dirty[current] = true; validateForm(); });
+  // Every editor reports edits through its own command stack: BPMN has one, each DMN view
+  // (DRD, decision table, literal expression) another. Imports clear a stack: that is no edit.
+  function edited(e) {
+    if (!current || importing || (e && e.trigger === "clear")) { return; }
+    dirty[current] = true; showDirty();
+  }
+  bpmn.on("commandStack.changed", edited);
+  var watched = [];
+  dmn.on("views.changed", function () {
+    renderDmnViews();
+    var viewer = dmn.getActiveViewer();
+    if (viewer && watched.indexOf(viewer) < 0) { watched.push(viewer); viewer.on("commandStack.changed", edited); }
+  });
+  // Decision-table cells commit their text after a short debounce: typing already counts.
+  document.getElementById("dmn-canvas").addEventListener("input", function () {
+    lastDmnInput = Date.now(); edited();
+  });
+  formText.addEventListener("input", function () { edited(); validateForm(); });
+  window.addEventListener("beforeunload", function (e) {
+    if (unsaved().length) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  function unsaved() { return Object.keys(dirty).filter(function (n) { return dirty[n]; }); }
+  function showDirty() {
+    var names = unsaved();
+    app.dataset.dirty = names.length ? "true" : "false";
+    document.getElementById("dirty-note").textContent = names.length ? "有未保存的修改：" + names.join("、") : "";
+  }
+  function settled() {
+    // Wait out the decision table's input debounce so the last keystroke is in the model.
+    var wait = Math.max(0, lastDmnInput + 400 - Date.now());
+    return new Promise(function (resolve) { setTimeout(resolve, wait); });
+  }
 
   function validateForm() {
     var problems = [];
     try {
       var schema = JSON.parse(formText.value);
       if (!current.endsWith(".uischema.json")) {
-        if (schema.type !== "object") { problems.push("顶层 type 应为 \"object\""); }
-        if (typeof schema.properties !== "object" || schema.properties === null) { problems.push("缺少 properties"); }
+        if (schema.type !== "object") { problems.push("表单最外层须是对象（\"type\": \"object\"）"); }
+        if (typeof schema.properties !== "object" || schema.properties === null) { problems.push("缺少字段定义"); }
         (schema.required || []).forEach(function (key) {
-          if (!schema.properties || !(key in schema.properties)) { problems.push("required 中的「" + key + "」不在 properties 里"); }
+          if (!schema.properties || !(key in schema.properties)) { problems.push("必填字段「" + key + "」没有定义"); }
         });
       }
-    } catch (err) { problems.push("JSON 格式错误：" + err.message); }
+    } catch (err) { problems.push("格式错误：" + err.message); }
     formErrors.className = problems.length ? "bad" : "good";
-    formErrors.textContent = problems.length ? problems.join("；") : "JSON 有效";
+    formErrors.textContent = problems.length ? problems.join("；") : "格式正确";
     return problems;
   }
 
   function stash() {
     if (!current) { return Promise.resolve(); }
-    if (document.activeElement && panel.contains(document.activeElement)) { document.activeElement.blur(); }
+    var active = document.activeElement;
+    if (active && (panel.contains(active) || document.getElementById("dmn-canvas").contains(active))) { active.blur(); }
     var k = kind(current), name = current;
     if (k === "form") { texts[name] = formText.value; return Promise.resolve(); }
     var editor = k === "bpmn" ? bpmn : dmn;
-    if (!dirty[name]) { return Promise.resolve(); }
-    return editor.saveXML({ format: true }).then(function (r) { texts[name] = r.xml; });
+    return settled().then(function () {
+      if (!dirty[name]) { return null; }
+      return editor.saveXML({ format: true }).then(function (r) { texts[name] = r.xml; });
+    });
   }
 
   function load(name) {
@@ -68,28 +112,54 @@
       document.querySelectorAll("#file-tabs a").forEach(function (a) { a.classList.toggle("active", a.dataset.file === name); });
       document.getElementById("canvas").hidden = k !== "bpmn";
       document.getElementById("dmn-canvas").hidden = k !== "dmn";
+      document.getElementById("dmn-canvas").dataset.file = k === "dmn" ? name : "";
       document.getElementById("form-editor").hidden = k !== "form";
       panel.hidden = k !== "bpmn";
-      if (k === "form") { formText.value = text; validateForm(); return null; }
+      document.querySelector(".modeler-layout").classList.toggle("wide", k !== "bpmn");
+      var views = document.getElementById("dmn-views"); if (views) { views.hidden = k !== "dmn"; }
+      if (k === "form") {
+        formText.value = text; validateForm();
+        var isUi = /\.uischema\.json$/.test(name), hasUi = !!document.querySelector("#file-tabs a[data-file=\"" + uiName(name) + "\"]");
+        document.getElementById("form-designer").hidden = isUi;
+        return (!isUi && hasUi ? load(uiName(name)) : Promise.resolve()).then(function () { if (!isUi) { designer.read(); } });
+      }
       var editor = k === "bpmn" ? bpmn : dmn;
+      importing = true;
       return editor.importXML(text).then(function () {
+        importing = false;
         dirty[name] = wasDirty;
-        if (k === "bpmn") { bpmn.get("canvas").zoom("fit-viewport"); OneDoorProperties.render(panel, bpmn, null); mark(); }
-        else { openFirstTable(); }
+        if (k === "bpmn") { fitBesidePalette(); OneDoorProperties.render(panel, bpmn, null); mark(); }
+        else { return openFirstTable(); }
       });
-    }).then(function () { app.dataset.ready = "true"; }).catch(function (err) { say("打开文件失败：" + err.message); });
+    }).then(function () { app.dataset.ready = "true"; })
+      .catch(function (err) { importing = false; say("打开文件失败：" + err.message); });
+  }
+
+  // Fit the diagram into the part of the canvas right of the palette, so nothing covers it.
+  function fitBesidePalette() {
+    var canvas = bpmn.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    var palette = document.querySelector("#canvas .djs-palette"), box = document.getElementById("canvas").getBoundingClientRect();
+    var vb = canvas.viewbox();
+    if (!palette || !vb.inner.width || !box.width) { return; }
+    var left = palette.getBoundingClientRect().right - box.left + 16, top = 24;
+    var scale = Math.min(1, (box.width - left - 16) / vb.inner.width, (box.height - top - 16) / vb.inner.height);
+    canvas.viewbox({ x: vb.inner.x - left / scale, y: vb.inner.y - top / scale,
+      width: box.width / scale, height: box.height / scale });
   }
 
   function openFirstTable() {
     var table = dmn.getViews().filter(function (v) { return v.type === "decisionTable"; })[0];
-    if (table) { dmn.open(table); }
+    if (!table) { return null; }
+    importing = true;
+    return dmn.open(table).then(function () { importing = false; }, function () { importing = false; });
   }
 
   function renderDmnViews() {
     var bar = document.getElementById("dmn-views");
     if (!bar) {
       bar = document.createElement("div"); bar.id = "dmn-views"; bar.className = "filters";
-      document.getElementById("dmn-canvas").before(bar);
+      document.querySelector(".modeler-layout").before(bar);
     }
     bar.hidden = kind(current || "") !== "dmn";
     bar.innerHTML = "";
@@ -97,27 +167,73 @@
       var b = document.createElement("button");
       b.type = "button"; b.className = "secondary";
       b.textContent = (view.type === "drd" ? "决策关系图" : "决策表：") + (view.type === "drd" ? "" : (view.element.name || view.element.id));
-      b.addEventListener("click", function () { dmn.open(view); });
+      b.addEventListener("click", function () { stash().then(function () { dmn.open(view); }); });
       bar.appendChild(b);
     });
   }
 
   function save() {
     return stash().then(function () {
-      var names = Object.keys(dirty).filter(function (n) { return dirty[n]; });
-      return Promise.all(names.map(function (n) {
-        return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: texts[n] })
-          .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw new Error(j.message); } dirty[n] = false; }); });
-      })).then(function () { say("草稿已保存"); });
-    });
+      var names = unsaved();
+      // One file after another: each save rewrites the draft's row.
+      return names.reduce(function (done, n) {
+        return done.then(function () {
+          var sent = texts[n];
+          return request("PUT", app.dataset.filesUrl + encodeURIComponent(n), { content: sent })
+            .then(function (r) {
+              return r.json().then(function (j) {
+                if (!r.ok) { throw new Error(j.message); }
+                if (texts[n] === sent) { dirty[n] = false; }
+              });
+            });
+        });
+      }, Promise.resolve()).then(function () { showDirty(); say(names.length ? "草稿已保存" : "没有需要保存的修改"); return showChanges(); });
+    }).catch(function (err) { say("保存失败：" + err.message); throw err; });
+  }
+
+  function showChanges() {
+    return fetch(app.dataset.changesUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { document.getElementById("draft-changes").innerHTML = html; });
   }
 
   function mark() {
+    markDmn();
+    if (kind(current || "") !== "bpmn") { return; }
     var registry = bpmn.get("elementRegistry"), canvas = bpmn.get("canvas");
     registry.forEach(function (el) { canvas.removeMarker(el.id, "od-error"); });
     lastProblems.forEach(function (p) {
       if (p.file === current && p.element_id && registry.get(p.element_id)) { canvas.addMarker(p.element_id, "od-error"); }
     });
+  }
+
+  // The decision table re-renders its cells on every change: highlight by a style rule, not a class.
+  function markDmn() {
+    var style = document.getElementById("dmn-marks");
+    if (!style) { style = document.createElement("style"); style.id = "dmn-marks"; document.head.appendChild(style); }
+    style.textContent = lastProblems.filter(function (p) { return kind(p.file) === "dmn" && p.element_id; })
+      .map(function (p) {
+        var id = CSS.escape(p.element_id);
+        return "#dmn-canvas[data-file=\"" + CSS.escape(p.file) + "\"] td[data-element-id=\"" + id + "\"], " +
+          "#dmn-canvas[data-file=\"" + CSS.escape(p.file) + "\"] td[data-row-id=\"" + id + "\"]" +
+          " { outline: 3px solid #c8161d; outline-offset: -3px; background: #fdecec !important; }";
+      }).join("\n");
+  }
+
+  function problemItem(p) {
+    var li = document.createElement("li");
+    li.dataset.elementId = p.element_id || ""; li.dataset.file = p.file;
+    li.textContent = p.file + (p.line ? "：第 " + p.line + " 行 " : "：") + p.message;
+    li.addEventListener("click", function () { focusProblem(p); });
+    return li;
+  }
+
+  function showWarnings(warnings) {
+    if (!warnings || !warnings.length) { return; }
+    var h = document.createElement("h2"); h.textContent = "提醒（不影响部署）：" + warnings.length + " 项";
+    var ul = document.createElement("ul"); ul.id = "warning-list";
+    warnings.forEach(function (w) { ul.appendChild(problemItem(w)); });
+    problemsEl.appendChild(h); problemsEl.appendChild(ul);
   }
 
   function showProblems(problems, okText) {
@@ -128,22 +244,22 @@
     } else {
       var h = document.createElement("h2"); h.textContent = "检查未通过：" + problems.length + " 个问题";
       var ul = document.createElement("ul"); ul.id = "problem-list";
-      problems.forEach(function (p) {
-        var li = document.createElement("li");
-        li.dataset.elementId = p.element_id || ""; li.dataset.file = p.file;
-        li.textContent = p.file + (p.line ? "：第 " + p.line + " 行" : "") + (p.element_id ? " [" + p.element_id + "] " : " ") + p.message;
-        li.addEventListener("click", function () { focusProblem(p); });
-        ul.appendChild(li);
-      });
+      problems.forEach(function (p) { ul.appendChild(problemItem(p)); });
       problemsEl.appendChild(h); problemsEl.appendChild(ul);
     }
-    if (kind(current) === "bpmn") { mark(); }
+    mark();
   }
 
   function focusProblem(p) {
     var go = p.file === current ? Promise.resolve() : show(p.file);
     go.then(function () {
-      if (kind(p.file) !== "bpmn" || !p.element_id) { return; }
+      if (!p.element_id) { return; }
+      if (kind(p.file) === "dmn") {
+        var cell = document.querySelector("#dmn-canvas td[data-element-id=\"" + CSS.escape(p.element_id) + "\"]");
+        if (cell) { cell.scrollIntoView({ block: "center" }); }
+        return;
+      }
+      if (kind(p.file) !== "bpmn") { return; }
       var el = bpmn.get("elementRegistry").get(p.element_id);
       if (el) { bpmn.get("selection").select(el); }
     });
@@ -153,7 +269,10 @@
     say("正在检查…");
     return save().then(function () { return request("POST", app.dataset.checkUrl, {}); })
       .then(function (r) { return r.json(); })
-      .then(function (j) { showProblems(j.problems, "检查通过，可以部署"); say(j.ok ? "检查通过" : "检查未通过"); return j.ok; })
+      .then(function (j) {
+        showProblems(j.problems, "检查通过，可以部署"); showWarnings(j.warnings);
+        say(j.ok ? "检查通过" : "检查未通过"); return j.ok;
+      })
       .catch(function (err) { say("检查失败：" + err.message); });
   }
 
@@ -191,6 +310,6 @@
   document.getElementById("check-draft").addEventListener("click", check);
   document.getElementById("deploy-draft").addEventListener("click", deploy);
   document.getElementById("add-file").addEventListener("click", addFile);
-  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show };
-  show(app.dataset.main);
+  window.onedoorModeler = { bpmn: bpmn, dmn: dmn, show: show, unsaved: unsaved, fit: fitBesidePalette };
+  show(app.dataset.main).then(showChanges);
 })();

@@ -20,12 +20,23 @@
     ]
   };
   var OUR = [
-    ["formJsonSchemaFilename", "表单文件（forms/ 下的 JSON Schema）", "例如 mediation_result.json"],
+    ["formJsonSchemaFilename", "表单文件", "例如 mediation_result.json"],
     ["formUiSchemaFilename", "表单显示提示文件（可选）", "例如 mediation_result.uischema.json"],
-    ["dueAt", "期限规则（dueAt 表达式）", "例如 rule_due(\"four_levels.county\")"],
-    ["candidateLane", "按数据分派的泳道（candidateLane）", "变量名，例如 level_lane"],
-    ["candidateDepartment", "承办部门（candidateDepartment）", "表达式，得到部门代码"]
+    ["dueAt", "办理期限（期限表达式）", "例如 rule_due(\"four_levels.county\")"],
+    ["candidateLane", "按数据分派的泳道（变量名）", "例如 level_lane"],
+    ["candidateDepartment", "承办部门（表达式，得到部门代码）", "例如 \"labour\""]
   ];
+  var TYPE_LABELS = {
+    UserTask: "人工任务", ServiceTask: "服务任务", ScriptTask: "脚本任务", BusinessRuleTask: "规则任务",
+    Task: "任务", SendTask: "发送任务", ReceiveTask: "接收任务", ManualTask: "手工任务",
+    CallActivity: "调用子流程", SubProcess: "子流程", Transaction: "事务子流程", StartEvent: "开始事件",
+    EndEvent: "结束事件", IntermediateCatchEvent: "中间捕获事件", IntermediateThrowEvent: "中间抛出事件",
+    BoundaryEvent: "边界事件", ExclusiveGateway: "排他网关", InclusiveGateway: "包容网关",
+    ParallelGateway: "并行网关", EventBasedGateway: "事件网关", ComplexGateway: "复杂网关",
+    SequenceFlow: "连线", MessageFlow: "消息流", Lane: "泳道", Participant: "池", Process: "流程",
+    Collaboration: "协作", TextAnnotation: "文本注释", Association: "关联", Group: "分组",
+    DataObjectReference: "数据对象", DataStoreReference: "数据存储"
+  };
 
   function propertiesOf(bo) {
     var ext = bo.extensionElements;
@@ -99,14 +110,26 @@
     });
   }
 
+  // A flow leaving an exclusive or inclusive gateway may be the gateway's default path.
+  function defaultFlowField(panel, modeler, element) {
+    var source = element.source, sbo = source && source.businessObject;
+    if (!sbo || !(sbo.$instanceOf("bpmn:ExclusiveGateway") || sbo.$instanceOf("bpmn:InclusiveGateway"))) { return; }
+    var wrap = document.createElement("div"), lab = document.createElement("label"), box = document.createElement("input");
+    box.type = "checkbox"; box.id = "prop-default"; box.checked = sbo.default === element.businessObject;
+    lab.htmlFor = "prop-default"; lab.textContent = "设为网关的默认路径（其他条件都不成立时走这条）";
+    box.addEventListener("change", function () {
+      modeler.get("modeling").updateProperties(source, { "default": box.checked ? element.businessObject : undefined });
+    });
+    wrap.className = "checkbox"; wrap.appendChild(box); wrap.appendChild(lab); panel.appendChild(wrap);
+  }
+
   function render(panel, modeler, element) {
     panel.innerHTML = "";
     if (!element) { panel.innerHTML = "<p class=\"masked\">选择一个元素以编辑其属性</p>"; return; }
     var bo = element.businessObject, modeling = modeler.get("modeling"), moddle = modeler.get("moddle");
     var head = document.createElement("p");
-    head.innerHTML = "<strong></strong><br><code></code>";
-    head.querySelector("strong").textContent = bo.$type.replace("bpmn:", "");
-    head.querySelector("code").textContent = bo.id;
+    head.innerHTML = "<strong></strong>";
+    head.querySelector("strong").textContent = TYPE_LABELS[bo.$type.replace("bpmn:", "")] || "流程元素";
     head.id = "selected-element";
     head.setAttribute("data-element-id", bo.id);
     panel.appendChild(head);
@@ -124,18 +147,25 @@
     var timer = bo.eventDefinitions ? timerOf(bo) : null;
     if (timer) { timerFields(panel, modeler, element, timer); }
     if (bo.$type === "bpmn:SequenceFlow") {
-      field(panel, "prop-condition", "条件（Python 表达式）", bo.conditionExpression ? bo.conditionExpression.body : "", "例如 route == \"whistle\"", false, function (value) {
+      field(panel, "prop-condition", "条件（表达式）", bo.conditionExpression ? bo.conditionExpression.body : "", "例如 route == \"whistle\"", false, function (value) {
         modeling.updateProperties(element, { conditionExpression: value ? moddle.create("bpmn:FormalExpression", { body: value }) : undefined });
       });
+      defaultFlowField(panel, modeler, element);
     }
     if (bo.$type === "bpmn:ScriptTask") {
-      field(panel, "prop-script", "脚本（受限 Python）", bo.script, "", true, function (value) {
+      field(panel, "prop-script", "脚本", bo.script, "", true, function (value) {
         modeling.updateProperties(element, { scriptFormat: "python", script: value });
       });
     }
     var help = document.createElement("p");
     help.className = "help";
-    help.textContent = "可用函数：rule_due、deadline、add_working_days、add_natural_days、add_hours、now、iso。修改后请保存草稿并检查。";
+    help.appendChild(document.createTextNode("可用函数："));
+    ["rule_due", "deadline", "add_working_days", "add_natural_days", "add_hours", "now", "iso"].forEach(function (name, i) {
+      if (i) { help.appendChild(document.createTextNode("、")); }
+      var code = document.createElement("code"); code.setAttribute("translate", "no"); code.textContent = name;
+      help.appendChild(code);
+    });
+    help.appendChild(document.createTextNode("。修改后请保存草稿并检查。"));
     panel.appendChild(help);
   }
 

@@ -1,0 +1,55 @@
+"""The form designer: fields listed from the JSON, a new choice field added with Chinese labels,
+made required and moved up, the live preview drawn by the task pages' renderer, the raw JSON in
+step, and the change saved in the draft."""
+
+import json
+
+from app.designer.models import ProcessDraft
+from app.extensions import db
+from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
+from tests.browser.test_task_flow import sign_in
+
+
+def test_add_a_choice_field_reorder_and_preview(live_server, page, screenshot, processes):  # noqa: F811
+    sign_in(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.get_by_role("button", name="在线编辑 四级七天").click()
+    page.wait_for_selector("#modeler-app[data-ready=true]")
+    page.get_by_role("link", name="mediation_result.json", exact=True).click()
+    fields = page.locator("#fd-list li")
+    fields.first.wait_for()
+    assert [fields.nth(i).get_attribute("data-key") for i in range(fields.count())] == [
+        "result", "summary", "agreement"]
+    assert page.get_by_label("选项（每行 值=显示文字）（第 1 个字段）").input_value() == (
+        "resolved=调解成功\nfailed=调解不成 / 上交上一级")
+    preview = page.locator("#form-preview")
+    preview.get_by_text("调解成功", exact=True).wait_for()  # enum labels from the display-hints file
+
+    page.get_by_role("button", name="添加字段").click()
+    page.get_by_label("字段名（第 4 个字段）").fill("visit_way")
+    page.get_by_label("字段名（第 4 个字段）").press("Tab")
+    page.get_by_label("标题（第 4 个字段）").fill("回访方式")
+    page.get_by_label("标题（第 4 个字段）").press("Tab")
+    page.get_by_label("类型（第 4 个字段）").select_option(label="单选")
+    page.get_by_label("选项（每行 值=显示文字）（第 4 个字段）").fill("home=上门回访\nphone=电话回访")
+    page.get_by_label("选项（每行 值=显示文字）（第 4 个字段）").press("Tab")
+    page.get_by_label("必填（第 4 个字段）").check()
+    page.get_by_role("button", name="上移 回访方式").click()
+    preview.get_by_text("电话回访", exact=True).wait_for()
+    assert "回访方式" in preview.inner_text()
+    screenshot(page, "form-designer")
+
+    schema = json.loads(page.locator("#form-text").input_value())
+    assert list(schema["properties"]) == ["result", "summary", "visit_way", "agreement"]
+    assert schema["properties"]["visit_way"] == {"title": "回访方式", "type": "string", "oneOf": [
+        {"const": "home", "title": "上门回访"}, {"const": "phone", "title": "电话回访"}]}
+    assert schema["required"] == ["result", "summary", "visit_way"]
+    assert schema["properties"]["result"]["enum"] == ["resolved", "failed"]  # untouched fields stay
+
+    page.get_by_role("button", name="保存草稿").click()
+    page.locator("#status", has_text="草稿已保存").wait_for()
+    db.session.expire_all()
+    saved = json.loads(db.session.get(ProcessDraft, 1).files["mediation_result.json"])
+    assert saved["properties"]["visit_way"]["oneOf"][1] == {"const": "phone", "title": "电话回访"}
+    page.get_by_role("button", name="检查").click()
+    page.locator("#problems .ok", has_text="检查通过").wait_for()
