@@ -1,0 +1,204 @@
+"""Run-time bounds on diagram code: time, memory and the size of any one value.
+
+Every expression and script runs inside `bounded()`. A watchdog thread watches each
+running evaluation and, once it passes its deadline, grows the process's memory by more
+than its allowance, or the worker is asked to stop, raises an exception inside it
+(`PyThreadState_SetAsyncExc`): that works in any thread, not only the main one, and stops
+any loop of Python code. A single C-level operation cannot be interrupted that way, so
+the operations that can build a huge value in one step (`**`, `*`, `<<`, `+`, `%`,
+padding, joining, `range`) are checked before they run (`app.workflow.guards`).
+
+Every failure here is an `Exception`; a script that catches it is stopped again by the
+`_check_()` the compiler puts at the top of every `except` and `finally` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TICK_SECONDS = 0.01
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class ScriptLimits:
+    """Bounds on one evaluation (environment overrides in brackets)."""
+
+    seconds: float = _env_float("ONEDOOR_SCRIPT_TIME_LIMIT", 2.0)  # [ONEDOOR_SCRIPT_TIME_LIMIT]
+    memory_bytes: int = int(_env_float("ONEDOOR_SCRIPT_MEMORY_MB", 256) * 2**20)
+    max_items: int = int(_env_float("ONEDOOR_SCRIPT_MAX_ITEMS", 1_000_000))  # chars or elements
+    max_int_bits: int = int(_env_float("ONEDOOR_SCRIPT_MAX_INT_BITS", 100_000))
+    max_state_bytes: int = int(_env_float("ONEDOOR_MAX_STATE_BYTES", 8 * 2**20))
+
+
+LIMITS = ScriptLimits()
+
+
+class ScriptLimitExceeded(Exception):  # noqa: N818 - reads as a sentence in the audit trail
+    """Diagram code went past one of its bounds."""
+
+    reason = "流程脚本超出限制"
+
+    def __init__(self, message: str | None = None) -> None:
+        # The watchdog raises the class with no arguments (PyThreadState_SetAsyncExc).
+        super().__init__(message or self.reason)
+
+
+class ScriptTimeout(ScriptLimitExceeded):
+    """Ran longer than `ScriptLimits.seconds`."""
+
+    reason = f"流程脚本运行超过 {LIMITS.seconds:g} 秒，已被终止"
+
+
+class ScriptMemoryExceeded(ScriptLimitExceeded):
+    """Grew the process by more than `ScriptLimits.memory_bytes`."""
+
+    reason = f"流程脚本占用内存超过 {LIMITS.memory_bytes // 2**20} MB，已被终止"
+
+
+class ScriptCancelled(ScriptLimitExceeded):
+    """Stopped because the process is shutting down."""
+
+    reason = "服务正在停止，流程脚本已被中断"
+
+
+class StateTooLarge(ScriptLimitExceeded):
+    """An instance's task data or saved state is larger than allowed."""
+
+    reason = "流程数据过大"
+
+
+@dataclass
+class _Run:
+    thread_id: int
+    deadline: float
+    rss_limit: int | None
+    tripped: type[ScriptLimitExceeded] | None = None
+
+
+_lock = threading.Lock()
+_wake = threading.Condition(_lock)
+_runs: dict[int, _Run] = {}
+_cancelled = False
+_watchdog: threading.Thread | None = None
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss() -> int | None:
+    """Resident memory of this process in bytes (None where /proc is absent)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Raise `exc` in thread `thread_id` at its next bytecode (None clears a pending one)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else ctypes.c_void_p(0))
+
+
+def _verdict(run: _Run, now: float, rss: int | None) -> type[ScriptLimitExceeded] | None:
+    if _cancelled:
+        return ScriptCancelled
+    if now > run.deadline:
+        return ScriptTimeout
+    if run.rss_limit is not None and rss is not None and rss > run.rss_limit:
+        return ScriptMemoryExceeded
+    return None
+
+
+def _watch() -> None:
+    """Check every running evaluation each tick; sleep while there are none."""
+    with _lock:
+        while True:
+            while not _runs:
+                _wake.wait()
+            now, rss = time.monotonic(), _rss()
+            for run in _runs.values():
+                verdict = run.tripped or _verdict(run, now, rss)
+                if verdict is not None:
+                    # Raised again every tick: a script may swallow one, never all of them.
+                    run.tripped = verdict
+                    _raise_in(run.thread_id, verdict)
+            _wake.wait(_TICK_SECONDS)
+
+
+def _ensure_watchdog() -> None:
+    global _watchdog  # noqa: PLW0603 - one watchdog per process (re-made after a fork)
+    if _watchdog is None or not _watchdog.is_alive():
+        _watchdog = threading.Thread(target=_watch, name="onedoor-script-watchdog", daemon=True)
+        _watchdog.start()
+
+
+@contextlib.contextmanager
+def bounded(limits: ScriptLimits = LIMITS) -> Iterator[None]:
+    """Run the block under the time and memory bounds (nested blocks share the outer one)."""
+    thread_id = threading.get_ident()
+    if thread_id in _runs:
+        yield
+        return
+    rss = _rss()
+    run = _Run(thread_id, time.monotonic() + limits.seconds,
+               rss + limits.memory_bytes if rss is not None else None)
+    with _lock:
+        _ensure_watchdog()
+        _runs[thread_id] = run
+        _wake.notify()
+    try:
+        yield
+        check()
+    finally:
+        _finish(thread_id)
+
+
+def _finish(thread_id: int) -> None:
+    """Unregister; a verdict sent just as the block ended must not land in the caller's code."""
+    while True:
+        try:
+            with _lock:
+                _runs.pop(thread_id, None)
+                _raise_in(thread_id, None)
+            return
+        except ScriptLimitExceeded:
+            continue  # arrived before the lock was taken: unregister again
+
+
+def check() -> None:
+    """Raise the verdict the watchdog reached on this thread's evaluation, if any."""
+    run = _runs.get(threading.get_ident())
+    if run is not None and run.tripped is not None:
+        raise run.tripped
+
+
+def cancel_running() -> None:
+    """Stop every evaluation now and refuse new ones (the worker is shutting down)."""
+    global _cancelled  # noqa: PLW0603 - process-wide shutdown flag
+    with _lock:
+        _cancelled = True
+        _wake.notify()
+
+
+def reset_cancel() -> None:
+    """Allow evaluations again (in-process callers that stop and start a worker, tests)."""
+    global _cancelled  # noqa: PLW0603
+    with _lock:
+        _cancelled = False
+
+
+def check_state_size(text: str, what: str = "流程实例的状态") -> None:
+    """Refuse saved state (or task data) larger than `ScriptLimits.max_state_bytes`."""
+    size = len(text)
+    if size > LIMITS.max_state_bytes:
+        raise StateTooLarge(f"{what}过大（{size // 1024} KB，上限 "
+                            f"{LIMITS.max_state_bytes // 1024} KB），本步未保存")
