@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_for
 from app.workflow.helpers import HELPERS
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
+log = logging.getLogger("onedoor.checks")
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
@@ -137,12 +139,29 @@ def _spec_problem(exc: Exception, trees: Mapping[str, object], default_file: str
         line = exc.line_number or _line_of(trees.get(file), exc.id)
         return Problem(file, exc.id or None, int(line) if line else None,
                        f"流程定义有误: {exc}")
-    return Problem(default_file, None, None, f"流程定义有误: {exc}")
+    if isinstance(exc, etree.LxmlError | SpiffWorkflowException):
+        return Problem(default_file, None, getattr(exc, "lineno", None), f"流程定义有误: {exc}")
+    log.warning("unexpected parser error in %s", default_file, exc_info=exc)
+    return Problem(default_file, None, None, f"流程定义无法解析: {type(exc).__name__}: {exc}"[:500])
 
 
 def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[str, str],
-                known_lanes: Collection[str] | None = None) -> list[Problem]:
-    """Check a set of files as one bundle; an empty list means it may be deployed."""
+                known_lanes: Collection[str] | None = None,
+                parsed: dict[str, engine.LoadedSpecs] | None = None) -> list[Problem]:
+    """Check a set of files as one bundle; an empty list means it may be deployed.
+
+    Total: whatever the input, the answer is a list of problems, never an exception. Each file
+    is parsed once; pass `parsed` to receive the specs of every executable process.
+    """
+    try:
+        return _check_files(bpmn, dmn, forms, known_lanes, {} if parsed is None else parsed)
+    except Exception as exc:  # noqa: BLE001 - a checker bug must read as a problem, not a 500
+        log.exception("deploy check failed")
+        first = next(iter({**bpmn, **dmn, **forms}), "")
+        return [Problem(first, None, None, f"检查时出错，文件未通过检查: {type(exc).__name__}")]
+
+
+def _check_files(bpmn, dmn, forms, known_lanes, parsed) -> list[Problem]:
     problems: list[Problem] = []
     trees = {}
     for name, text in {**bpmn, **dmn}.items():
@@ -164,7 +183,8 @@ def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[
             _check_lanes(name, root, known_lanes, problems)
     _check_forms(forms, problems)
     if not problems:
-        problems.extend(_check_specs(bpmn, dmn, trees) or check_expressions(bpmn, dmn, trees))
+        problems.extend(_check_specs(bpmn, dmn, trees, parsed)
+                        or check_expressions(bpmn, dmn, trees))
     return problems
 
 
@@ -175,14 +195,25 @@ def _check_lanes(name: str, root, known_lanes: Collection[str], problems: list[P
                                     f"泳道「{lane.get('name')}」没有对应的分派规则"))
 
 
-def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees) -> list[Problem]:
-    """Parse every executable process with SpiffWorkflow (XSD and semantic checks)."""
+def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees,
+                 parsed: dict[str, engine.LoadedSpecs]) -> list[Problem]:
+    """Parse every executable process with SpiffWorkflow (XSD and semantic checks), each file once."""
     problems = []
+    parser = engine.new_parser()
+    for name, text in [*bpmn.items(), *dmn.items()]:
+        try:
+            add = parser.add_bpmn_str if name in bpmn else parser.add_dmn_str
+            add(text.encode("utf-8"), filename=name)
+        except Exception as exc:  # noqa: BLE001 - XSD, semantic or library errors alike
+            problems.append(_spec_problem(exc, trees, name))
+    if problems:
+        return list(dict.fromkeys(problems))
     for name in bpmn:
         for process_id in executable_processes(trees[name]):
             try:
-                engine.parse_specs(process_id, bpmn, dmn)
-            except (ValidationException, SpiffWorkflowException, etree.LxmlError) as exc:
+                parsed[process_id] = engine.LoadedSpecs(
+                    process_id, parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+            except Exception as exc:  # noqa: BLE001 - see above
                 problems.append(_spec_problem(exc, trees, name))
     return list(dict.fromkeys(problems))
 
@@ -203,8 +234,8 @@ SAMPLE_MOMENT = datetime(2026, 9, 30, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def _helper_calls(source: str):
     try:
         tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError:
-        return [], set()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return [], set()  # reported by check_source
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id in HELPER_ARITY]

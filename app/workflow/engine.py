@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock
+from app.workflow.limits import check_state_size
 
 # --------------------------------------------------------------------------- clock
 # SpiffWorkflow reads the time only through `datetime.now(timezone.utc)` of its timer
@@ -142,8 +143,10 @@ _SERIALIZER = _make_serializer()
 
 
 def serialize(workflow: BpmnWorkflow) -> str:
-    """Workflow state as JSON, without the spec."""
-    return _SERIALIZER.serialize_json(workflow)
+    """Workflow state as JSON, without the spec (StateTooLarge past ONEDOOR_MAX_STATE_BYTES)."""
+    state = _SERIALIZER.serialize_json(workflow)
+    check_state_size(state)  # task data a diagram grew without bound must not be saved
+    return state
 
 
 def deserialize(specs: LoadedSpecs, state: str, script_engine: Any) -> BpmnWorkflow:

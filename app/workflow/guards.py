@@ -15,7 +15,8 @@ from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
 
-from app.workflow.limits import LIMITS, ScriptLimitExceeded, check
+from app.workflow import limits
+from app.workflow.limits import ScriptLimitExceeded, check
 
 _Sized = str | bytes | bytearray | list | tuple
 _BINOPS: dict[type[ast.operator], str] = {
@@ -45,16 +46,16 @@ def _int_bits(value: Any) -> int:
 
 def _check_pow(base: Any, exponent: Any) -> None:
     big = isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1
-    if big and _int_bits(base) * exponent > LIMITS.max_int_bits:
-        _refuse(f"整数超过 {LIMITS.max_int_bits} 位")
+    if big and _int_bits(base) * exponent > limits.LIMITS.max_int_bits:
+        _refuse(f"整数超过 {limits.LIMITS.max_int_bits} 位")
 
 
 def _check_mul(left: Any, right: Any) -> None:
     for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, _Sized) and isinstance(count, int) and len(seq) * count > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
-    if _int_bits(left) + _int_bits(right) > LIMITS.max_int_bits:
-        _refuse(f"整数超过 {LIMITS.max_int_bits} 位")
+        if isinstance(seq, _Sized) and isinstance(count, int) and len(seq) * count > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
+    if _int_bits(left) + _int_bits(right) > limits.LIMITS.max_int_bits:
+        _refuse(f"整数超过 {limits.LIMITS.max_int_bits} 位")
 
 
 def _check_percent(template: Any, values: Any) -> None:
@@ -64,8 +65,8 @@ def _check_percent(template: Any, values: Any) -> None:
     for width, precision in _PERCENT_SPEC.findall(text):
         if "*" in (width, precision):
             _refuse("% 格式中不允许用 * 指定宽度")
-        if max(int(width or 0), int(precision or 0)) > LIMITS.max_items:
-            _refuse(f"宽度超过 {LIMITS.max_items}")
+        if max(int(width or 0), int(precision or 0)) > limits.LIMITS.max_items:
+            _refuse(f"宽度超过 {limits.LIMITS.max_items}")
     del values
 
 
@@ -74,11 +75,11 @@ def _check_binop(op: str, left: Any, right: Any) -> None:
         _check_pow(left, right)
     elif op == "*":
         _check_mul(left, right)
-    elif op == "<<" and isinstance(right, int) and _int_bits(left) + right > LIMITS.max_int_bits:
-        _refuse(f"整数超过 {LIMITS.max_int_bits} 位")
+    elif op == "<<" and isinstance(right, int) and _int_bits(left) + right > limits.LIMITS.max_int_bits:
+        _refuse(f"整数超过 {limits.LIMITS.max_int_bits} 位")
     elif op == "+" and isinstance(left, _Sized) and isinstance(right, _Sized):
-        if len(left) + len(right) > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if len(left) + len(right) > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
     elif op == "%":
         _check_percent(left, right)
 
@@ -100,8 +101,8 @@ def guarded_pow(base: Any, exponent: Any, mod: Any = None) -> Any:
 def guarded_range(*args: int) -> range:
     """`range`, refused past the item limit (`list(range(10**9))` is one C call)."""
     result = range(*args)
-    if len(result) > LIMITS.max_items:
-        _refuse(f"range 长度超过 {LIMITS.max_items}")
+    if len(result) > limits.LIMITS.max_items:
+        _refuse(f"range 长度超过 {limits.LIMITS.max_items}")
     return result
 
 
@@ -116,15 +117,15 @@ def guarded_format(value: Any, conversion: int, spec: str) -> str:
     """Back an f-string field with a format spec: the width must fit the limits."""
     if conversion in (ord("r"), ord("s"), ord("a")):
         value = {ord("r"): repr, ord("s"): str, ord("a"): ascii}[conversion](value)
-    if any(int(width) > LIMITS.max_items for width in _FORMAT_WIDTH.findall(spec)):
-        _refuse(f"格式宽度超过 {LIMITS.max_items}")
+    if any(int(width) > limits.LIMITS.max_items for width in _FORMAT_WIDTH.findall(spec)):
+        _refuse(f"格式宽度超过 {limits.LIMITS.max_items}")
     return format(value, spec)
 
 
 def _padding(method: Callable) -> Callable:
     def padded(width: Any, *args: Any) -> Any:
-        if isinstance(width, int) and width > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if isinstance(width, int) and width > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(width, *args)
     return padded
 
@@ -133,8 +134,8 @@ def _joining(method: Callable) -> Callable:
     def joined(parts: Any) -> Any:
         parts = list(parts)
         separator = len(method.__self__) * max(len(parts) - 1, 0)
-        if separator + sum(len(p) for p in parts if isinstance(p, _Sized)) > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if separator + sum(len(p) for p in parts if isinstance(p, _Sized)) > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(parts)
     return joined
 
@@ -143,8 +144,8 @@ def _replacing(method: Callable) -> Callable:
     def replaced(old: Any, new: Any, count: int = -1) -> Any:
         text = method.__self__
         hits = text.count(old) if count < 0 else min(count, text.count(old))
-        if len(text) + hits * max(len(new) - len(old), 0) > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if len(text) + hits * max(len(new) - len(old), 0) > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(old, new, count)
     return replaced
 
@@ -153,16 +154,16 @@ def _tabs(method: Callable) -> Callable:
     def expanded(tabsize: int = 8) -> Any:
         text = method.__self__
         tabs = text.count("\t" if isinstance(text, str) else b"\t")
-        if len(text) + tabs * max(int(tabsize), 0) > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if len(text) + tabs * max(int(tabsize), 0) > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(tabsize)
     return expanded
 
 
 def _to_bytes(method: Callable) -> Callable:
     def converted(length: int = 1, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(length, int) and length > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if isinstance(length, int) and length > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(length, *args, **kwargs)
     return converted
 
@@ -188,8 +189,8 @@ def _translating(method: Callable) -> Callable:
     def translated(table: Any, *args: Any) -> Any:
         values = table.values() if isinstance(table, dict) else ()
         longest = max((len(v) for v in values if isinstance(v, _Sized)), default=1)
-        if len(method.__self__) * longest > LIMITS.max_items:
-            _refuse(f"长度超过 {LIMITS.max_items}")
+        if len(method.__self__) * longest > limits.LIMITS.max_items:
+            _refuse(f"长度超过 {limits.LIMITS.max_items}")
         return method(table, *args)
     return translated
 

@@ -25,22 +25,30 @@ from dataclasses import dataclass
 _TICK_SECONDS = 0.01
 
 
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
 @dataclass(frozen=True)
 class ScriptLimits:
-    """Bounds on one evaluation (environment overrides in brackets)."""
+    """Bounds on one evaluation of diagram code."""
 
-    seconds: float = _env_float("ONEDOOR_SCRIPT_TIME_LIMIT", 2.0)  # [ONEDOOR_SCRIPT_TIME_LIMIT]
-    memory_bytes: int = int(_env_float("ONEDOOR_SCRIPT_MEMORY_MB", 256) * 2**20)
-    max_items: int = int(_env_float("ONEDOOR_SCRIPT_MAX_ITEMS", 1_000_000))  # chars or elements
-    max_int_bits: int = int(_env_float("ONEDOOR_SCRIPT_MAX_INT_BITS", 100_000))
-    max_state_bytes: int = int(_env_float("ONEDOOR_MAX_STATE_BYTES", 8 * 2**20))
+    seconds: float = 2.0
+    memory_bytes: int = 256 * 2**20
+    max_items: int = 1_000_000  # characters or elements of any one value
+    max_int_bits: int = 100_000
+    max_state_bytes: int = 8 * 2**20  # an instance's saved state (its task data included)
+
+    @classmethod
+    def from_env(cls) -> ScriptLimits:
+        """Defaults, overridden by ONEDOOR_SCRIPT_TIME_LIMIT (seconds), ONEDOOR_SCRIPT_MEMORY_MB,
+        ONEDOOR_SCRIPT_MAX_ITEMS, ONEDOOR_SCRIPT_MAX_INT_BITS and ONEDOOR_MAX_STATE_BYTES."""
+        env = os.environ.get
+        return cls(
+            seconds=float(env("ONEDOOR_SCRIPT_TIME_LIMIT", cls.seconds)),
+            memory_bytes=int(float(env("ONEDOOR_SCRIPT_MEMORY_MB", 256)) * 2**20),
+            max_items=int(env("ONEDOOR_SCRIPT_MAX_ITEMS", cls.max_items)),
+            max_int_bits=int(env("ONEDOOR_SCRIPT_MAX_INT_BITS", cls.max_int_bits)),
+            max_state_bytes=int(env("ONEDOOR_MAX_STATE_BYTES", cls.max_state_bytes)))
 
 
-LIMITS = ScriptLimits()
+LIMITS = ScriptLimits.from_env()
 
 
 class ScriptLimitExceeded(Exception):  # noqa: N818 - reads as a sentence in the audit trail
@@ -50,19 +58,30 @@ class ScriptLimitExceeded(Exception):  # noqa: N818 - reads as a sentence in the
 
     def __init__(self, message: str | None = None) -> None:
         # The watchdog raises the class with no arguments (PyThreadState_SetAsyncExc).
-        super().__init__(message or self.reason)
+        super().__init__(message or self.describe())
+
+    @classmethod
+    def describe(cls) -> str:
+        """The Chinese message used when none is given."""
+        return cls.reason
 
 
 class ScriptTimeout(ScriptLimitExceeded):
     """Ran longer than `ScriptLimits.seconds`."""
 
-    reason = f"流程脚本运行超过 {LIMITS.seconds:g} 秒，已被终止"
+    @classmethod
+    def describe(cls) -> str:
+        """Names the bound in force."""
+        return f"流程脚本运行超过 {LIMITS.seconds:g} 秒，已被终止"
 
 
 class ScriptMemoryExceeded(ScriptLimitExceeded):
     """Grew the process by more than `ScriptLimits.memory_bytes`."""
 
-    reason = f"流程脚本占用内存超过 {LIMITS.memory_bytes // 2**20} MB，已被终止"
+    @classmethod
+    def describe(cls) -> str:
+        """Names the bound in force."""
+        return f"流程脚本占用内存超过 {LIMITS.memory_bytes // 2**20} MB，已被终止"
 
 
 class ScriptCancelled(ScriptLimitExceeded):
@@ -142,12 +161,15 @@ def _ensure_watchdog() -> None:
 
 
 @contextlib.contextmanager
-def bounded(limits: ScriptLimits = LIMITS) -> Iterator[None]:
+def bounded(limits: ScriptLimits | None = None) -> Iterator[None]:
     """Run the block under the time and memory bounds (nested blocks share the outer one)."""
+    limits = limits or LIMITS
     thread_id = threading.get_ident()
     if thread_id in _runs:
         yield
         return
+    if _cancelled:
+        raise ScriptCancelled
     rss = _rss()
     run = _Run(thread_id, time.monotonic() + limits.seconds,
                rss + limits.memory_bytes if rss is not None else None)
@@ -187,6 +209,11 @@ def cancel_running() -> None:
     with _lock:
         _cancelled = True
         _wake.notify()
+
+
+def cancelled() -> bool:
+    """True once `cancel_running` was called (the worker is shutting down)."""
+    return _cancelled
 
 
 def reset_cancel() -> None:

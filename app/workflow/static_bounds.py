@@ -53,6 +53,8 @@ def _breaks(loop: ast.While) -> bool:
 
 
 def _node_bomb(node: ast.AST, inner: set[int]) -> str | None:
+    if isinstance(node, ast.Attribute) and node.attr == "mro":
+        return "不允许访问 mro（会取到 Exception 以外的异常类，使后台服务退出）"
     if isinstance(node, ast.BinOp) and type(node.op) in _FOLDED and id(node) not in inner:
         try:
             _static(node)
