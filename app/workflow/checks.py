@@ -29,6 +29,8 @@ log = logging.getLogger("onedoor.checks")
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
+EXPRESSION_TAGS = ("conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
+                   "completionCondition", "messagePath", "loopCondition")
 ALLOWED_NAMES = frozenset(HELPERS) | frozenset(DEFAULT_SAFE_NAMES)
 
 
@@ -81,27 +83,49 @@ def _bpmn_snippets(root) -> Iterable[tuple[object, str, str]]:
     """(node, source, mode) for every expression or script in a BPMN document."""
     for node in root.iter(f"{BPMN}script"):
         yield node, node.text or "", "exec"
-    for tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle",
-                "loopCardinality", "completionCondition", "messagePath"):
-        for node in root.iter(f"{BPMN}{tag}"):
-            if (node.text or "").strip():
-                yield node, node.text.strip(), "eval"
-    for tag in ("preScript", "postScript"):
-        for node in root.iter(f"{SPIFF}{tag}"):
-            yield node, node.text or "", "exec"
+    expressions = [f"{BPMN}{tag}" for tag in EXPRESSION_TAGS] + [f"{SPIFF}messagePayload"]
+    for node in root.iter(*expressions):
+        if (node.text or "").strip():
+            yield node, node.text.strip(), "eval"
+    for node in root.iter(f"{SPIFF}preScript", f"{SPIFF}postScript"):
+        yield node, node.text or "", "exec"
     for node in root.iter(f"{SPIFF}property"):
         if node.get("name") in EXPRESSION_PROPERTIES and node.get("value"):
             yield node, node.get("value"), "eval"
 
 
+_DMN_CELLS = frozenset({"inputExpression", "inputEntry", "outputEntry"})
+
+
 def _dmn_snippets(root) -> Iterable[tuple[object, str, str]]:
+    """(node, source, mode) for every expression cell of a DMN document (not annotations)."""
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.tag.endswith("}text"):
             continue
+        parent = node.getparent()
+        kind = etree.QName(parent).localname if parent is not None else ""
         text = (node.text or "").strip()
-        if text and text != "-":
-            # DMN cells are Python with `?` standing for the input value.
-            yield node, text.replace("?", "cell_value"), "eval"
+        if kind in _DMN_CELLS and text and text != "-":
+            yield node, _dmn_source(text, kind), "eval"
+
+
+def _dmn_source(text: str, kind: str) -> str:
+    """A DMN cell as the Python SpiffWorkflow's DMN engine evaluates.
+
+    An input entry with `?` stands for the input value; one that is no expression by itself is
+    a unary test (`< 25`, `in ("a", "b")`) glued to the input, as the engine does.
+    """
+    if kind != "inputEntry":
+        return text
+    if "?" in text:
+        return text.replace("?", "cell_value")
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return f"cell_value {text}"
+    except (ValueError, RecursionError, MemoryError):
+        pass  # check_source reports it
+    return text
 
 
 def referenced_forms(root) -> list[tuple[str, str, int | None]]:

@@ -6,6 +6,7 @@ directly): what the check refuses today must still be survivable at run time. It
 fires a script chosen by the instance's data; each class is one instance.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -101,6 +102,17 @@ def _worker(database_uri: str, log: Path, env: dict[str, str]):
                                 cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
 
 
+@contextlib.contextmanager
+def _reaped(process):
+    """Kill the worker should the test fail while it runs (a hung one would outlive the test)."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def _failures() -> dict[str, dict]:
     db.session.expire_all()
     return {event.instance_id: event.summary for event in db.session.scalars(
@@ -114,8 +126,8 @@ def test_poison_instances_are_audited_and_every_other_timer_fires(
     healthy = _start(20, org, clock)
     log = tmp_path / "worker.log"
     started = time.monotonic()
-    worker = _worker(database_uri, log, LIMIT_ENV)
-    worker.wait(timeout=120)
+    with _reaped(_worker(database_uri, log, LIMIT_ENV)) as worker:
+        worker.wait(timeout=120)
     assert worker.returncode == 0, log.read_text()[-3000:]
     assert time.monotonic() - started < 60
 
@@ -147,16 +159,17 @@ def test_sigterm_stops_a_worker_busy_in_a_hung_script(database_uri, deployed, or
     poison = _start_poison(clock, [kind])
     log = tmp_path / "worker.log"
     # The script limit is far away: only SIGTERM can end this evaluation.
-    worker = _worker(database_uri, log, {"ONEDOOR_SCRIPT_TIME_LIMIT": "600", "--forever": "1"})
-    deadline = time.monotonic() + 30
-    while "worker started" not in log.read_text() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.5)  # claimed and inside the endless loop by now
-    assert worker.poll() is None
-    sent = time.monotonic()
-    worker.send_signal(signal.SIGTERM)
-    worker.wait(timeout=10)
-    assert time.monotonic() - sent < 10
+    env = {"ONEDOOR_SCRIPT_TIME_LIMIT": "600", "--forever": "1"}
+    with _reaped(_worker(database_uri, log, env)) as worker:
+        deadline = time.monotonic() + 30
+        while "worker started" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # claimed and inside the endless loop by now
+        assert worker.poll() is None
+        sent = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=10)
+        assert time.monotonic() - sent < 10
     assert worker.returncode == 0, log.read_text()[-3000:]
     # Interrupted, not broken: no failure recorded, still due for the next worker.
     assert _failures() == {}
