@@ -73,6 +73,9 @@ def _line_of(root, element_id: str | None) -> int | None:
 
 
 def _check_snippet(name: str, node, source: str, mode: str, problems: list[Problem]) -> None:
+    if source == _GLUED:
+        problems.append(Problem(name, _owner_id(node), node.sourceline, _GLUED_MESSAGE))
+        return
     for problem in check_source(source, mode, ALLOWED_NAMES):  # type: ignore[arg-type]
         offset = (problem.line - 1) if problem.line else 0
         line = (node.sourceline or 0) + offset or None
@@ -113,7 +116,7 @@ def _dmn_source(text: str, kind: str) -> str:
     """A DMN cell as the Python SpiffWorkflow's DMN engine evaluates.
 
     An input entry with `?` stands for the input value; one that is no expression by itself is
-    a unary test (`< 25`, `in ("a", "b")`) glued to the input, as the engine does.
+    a unary test (`< 25`, `>= 6`) appended to the input, as the engine does.
     """
     if kind != "inputEntry":
         return text
@@ -122,10 +125,18 @@ def _dmn_source(text: str, kind: str) -> str:
     try:
         ast.parse(text, mode="eval")
     except SyntaxError:
+        if text[0].isalpha() or text[0] == "_":
+            # The engine glues the cell to the column without a space: `type` + `in (…)`
+            # runs as `typein (…)`.
+            return _GLUED
         return f"cell_value {text}"
     except (ValueError, RecursionError, MemoryError):
         pass  # check_source reports it
     return text
+
+
+_GLUED = "\0glued"
+_GLUED_MESSAGE = "表达式不安全或有误: 以 in、not 等单词开头的单元格会与输入列直接相连，请写成 ? in (...)"
 
 
 def referenced_forms(root) -> list[tuple[str, str, int | None]]:
