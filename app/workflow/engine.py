@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock
 from app.workflow.limits import check_state_size
+from app.workflow.parser import OneDoorParser
 
 # --------------------------------------------------------------------------- clock
 # SpiffWorkflow reads the time only through `datetime.now(timezone.utc)` of its timer
@@ -86,7 +87,7 @@ class LoadedSpecs:
 
 def new_parser() -> SpiffBpmnParser:
     """A parser that validates against the BPMN 2.0 and spiffworkflow XSDs."""
-    return SpiffBpmnParser(validator=VALIDATOR)
+    return OneDoorParser(validator=VALIDATOR)  # reads Camunda multi-instance collections too
 
 
 def parse_specs(process_id: str, bpmn: Mapping[str, str], dmn: Mapping[str, str]) -> LoadedSpecs:
