@@ -14,12 +14,10 @@ Every failure here is an `Exception`; a script that catches it is stopped again 
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 _TICK_SECONDS = 0.01
@@ -100,7 +98,8 @@ class StateTooLarge(ScriptLimitExceeded):
 class _Run:
     thread_id: int
     deadline: float
-    rss_limit: int | None
+    memory_bytes: int
+    rss_limit: int | None = None  # set by the watchdog's first look (off the hot path)
     tripped: type[ScriptLimitExceeded] | None = None
 
 
@@ -108,7 +107,9 @@ _lock = threading.Lock()
 _wake = threading.Condition(_lock)
 _runs: dict[int, _Run] = {}
 _cancelled = False
+_idle = True  # the watchdog waits for a notify rather than ticking
 _watchdog: threading.Thread | None = None
+_IDLE_AFTER_TICKS = 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -132,25 +133,32 @@ def _verdict(run: _Run, now: float, rss: int | None) -> type[ScriptLimitExceeded
         return ScriptCancelled
     if now > run.deadline:
         return ScriptTimeout
+    if run.rss_limit is None and rss is not None:
+        run.rss_limit = rss + run.memory_bytes
     if run.rss_limit is not None and rss is not None and rss > run.rss_limit:
         return ScriptMemoryExceeded
     return None
 
 
 def _watch() -> None:
-    """Check every running evaluation each tick; sleep while there are none."""
+    """Check every running evaluation each tick; after a quiet spell, wait to be woken."""
+    global _idle  # noqa: PLW0603 - shared with bounded() under _lock
+    quiet = 0
     with _lock:
         while True:
-            while not _runs:
+            if _idle:
                 _wake.wait()
-            now, rss = time.monotonic(), _rss()
+            quiet = 0 if _runs else quiet + 1
+            _idle = quiet > _IDLE_AFTER_TICKS
+            now, rss = time.monotonic(), (_rss() if _runs else None)
             for run in _runs.values():
                 verdict = run.tripped or _verdict(run, now, rss)
                 if verdict is not None:
                     # Raised again every tick: a script may swallow one, never all of them.
                     run.tripped = verdict
                     _raise_in(run.thread_id, verdict)
-            _wake.wait(_TICK_SECONDS)
+            if not _idle:
+                _wake.wait(_TICK_SECONDS)
 
 
 def _ensure_watchdog() -> None:
@@ -160,37 +168,60 @@ def _ensure_watchdog() -> None:
         _watchdog.start()
 
 
-@contextlib.contextmanager
-def bounded(limits: ScriptLimits | None = None) -> Iterator[None]:
-    """Run the block under the time and memory bounds (nested blocks share the outer one)."""
-    limits = limits or LIMITS
-    thread_id = threading.get_ident()
-    if thread_id in _runs:
-        yield
-        return
-    if _cancelled:
-        raise ScriptCancelled
-    rss = _rss()
-    run = _Run(thread_id, time.monotonic() + limits.seconds,
-               rss + limits.memory_bytes if rss is not None else None)
-    with _lock:
-        _ensure_watchdog()
-        _runs[thread_id] = run
-        _wake.notify()
-    try:
-        yield
-        check()
-    finally:
-        _finish(thread_id)
+class ScriptEscape(ScriptLimitExceeded):
+    """Diagram code raised something outside the `Exception` family; converted."""
+
+    reason = "流程脚本抛出了不允许的异常"
 
 
-def _finish(thread_id: int) -> None:
+class bounded:  # noqa: N801 - used as a context manager, reads like contextlib's
+    """Run the block under the time and memory bounds (nested blocks share the outer one).
+
+    Also keeps every failure inside `Exception`: anything else would escape the engine's
+    and the worker's `except Exception` and kill the worker at every restart.
+    """
+
+    __slots__ = ("_limits", "_run")
+
+    def __init__(self, limits: ScriptLimits | None = None) -> None:
+        self._limits = limits or LIMITS
+        self._run: _Run | None = None
+
+    def __enter__(self) -> None:
+        global _idle  # noqa: PLW0603 - shared with the watchdog under _lock
+        thread_id = threading.get_ident()
+        if thread_id in _runs:
+            return
+        if _cancelled:
+            raise ScriptCancelled
+        run = _Run(thread_id, time.monotonic() + self._limits.seconds, self._limits.memory_bytes)
+        with _lock:
+            _runs[thread_id] = run
+            if _idle:  # wake the watchdog only when it is not ticking already
+                _ensure_watchdog()
+                _idle = False
+                _wake.notify()
+        self._run = run
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        run = self._run
+        if run is None:
+            return
+        _finish(run)
+        if exc_type is None and run.tripped is not None:
+            raise run.tripped  # the script swallowed the limit and finished anyway
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            raise ScriptEscape(f"流程脚本抛出了不允许的异常 {exc_type.__name__}") from None
+
+
+def _finish(run: _Run) -> None:
     """Unregister; a verdict sent just as the block ended must not land in the caller's code."""
     while True:
         try:
             with _lock:
-                _runs.pop(thread_id, None)
-                _raise_in(thread_id, None)
+                _runs.pop(run.thread_id, None)
+                if run.tripped is not None:
+                    _raise_in(run.thread_id, None)
             return
         except ScriptLimitExceeded:
             continue  # arrived before the lock was taken: unregister again

@@ -2,7 +2,6 @@
 
 import ast
 import builtins
-import contextlib
 import functools
 import operator
 import re
@@ -33,7 +32,7 @@ from app.workflow.guards import (
     guarded_pow,
     guarded_range,
 )
-from app.workflow.limits import ScriptLimitExceeded, bounded
+from app.workflow.limits import bounded
 from app.workflow.static_bounds import MAX_SOURCE_CHARS, bombs
 
 Mode = Literal["eval", "exec"]
@@ -161,24 +160,6 @@ def _eval_source(source: str) -> str:
     return source.lstrip(" \t")
 
 
-class ScriptEscape(ScriptLimitExceeded):
-    """Diagram code raised something outside the `Exception` family; converted."""
-
-    reason = "流程脚本抛出了不允许的异常"
-
-
-@contextlib.contextmanager
-def _contained() -> Iterator[None]:
-    """Bound time and memory, and keep every failure inside `Exception`."""
-    try:
-        with bounded():
-            yield
-    except Exception:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - would kill the worker at every restart
-        raise ScriptEscape(f"流程脚本抛出了不允许的异常 {type(exc).__name__}") from None
-
-
 class RestrictedEnvironment(TaskDataEnvironment):
     """Task-data environment running every expression and script under RestrictedPython."""
 
@@ -194,7 +175,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self._prepare_context(context)
         # Guards go last so task data can never shadow them.
         scope = {**self.globals, **(external_context or {}), **context, **_GUARDS}
-        with _contained():
+        with bounded():
             return eval(code, scope)  # noqa: S307 - code was compiled by RestrictedPython
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
@@ -205,7 +186,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self._prepare_context(context)
         # Run on a copy so a script that fails half way leaves the task data untouched.
         scope = {**context, **self.globals, **external_context, **_GUARDS}
-        with _contained():
+        with bounded():
             exec(code, scope)  # noqa: S102 - code was compiled by RestrictedPython
         for name in _GUARDS:
             scope.pop(name, None)

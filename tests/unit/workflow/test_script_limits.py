@@ -13,13 +13,14 @@ from app.workflow import limits
 from app.workflow.guards import TooLarge
 from app.workflow.limits import (
     ScriptCancelled,
+    ScriptEscape,
     ScriptLimitExceeded,
     ScriptLimits,
     ScriptMemoryExceeded,
     ScriptTimeout,
     StateTooLarge,
 )
-from app.workflow.scripting import RestrictedEnvironment, ScriptEscape
+from app.workflow.scripting import RestrictedEnvironment
 
 SECONDS = 0.5
 
