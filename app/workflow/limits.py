@@ -168,6 +168,19 @@ def _ensure_watchdog() -> None:
         _watchdog.start()
 
 
+def _after_fork() -> None:
+    """A forked child (gunicorn worker) has no watchdog thread: start afresh."""
+    global _lock, _wake, _idle, _watchdog  # noqa: PLW0603
+    _lock = threading.Lock()
+    _wake = threading.Condition(_lock)
+    _runs.clear()
+    _idle, _watchdog = True, None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 class ScriptEscape(ScriptLimitExceeded):
     """Diagram code raised something outside the `Exception` family; converted."""
 

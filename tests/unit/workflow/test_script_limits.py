@@ -4,6 +4,7 @@ Each snippet here used to hang the process, exhaust its memory, or raise somethi
 `Exception`; each must now fail fast with an `Exception` that names the bound.
 """
 
+import os
 import threading
 import time
 
@@ -165,3 +166,24 @@ def test_state_larger_than_the_cap_is_refused(monkeypatch):
     limits.check_state_size("x" * 1000)
     with pytest.raises(StateTooLarge, match="过大"):
         limits.check_state_size("x" * 1001)
+
+
+def test_a_forked_worker_process_is_bounded_too(env):
+    """gunicorn forks its workers after the app is loaded: the watchdog must follow."""
+    env.execute("x = 1", {})  # the parent has a watchdog now
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            env.execute("while True:\n    pass", {})
+            verdict = b"finished"
+        except ScriptTimeout:
+            verdict = b"timeout"
+        except BaseException:  # noqa: BLE001
+            verdict = b"other"
+        os.write(write, verdict)
+        os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    assert os.read(read, 20) == b"timeout"
+    assert status == 0
