@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +25,12 @@ from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_for
 from app.workflow.helpers import HELPERS
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
+log = logging.getLogger("onedoor.checks")
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
+EXPRESSION_TAGS = ("conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
+                   "completionCondition", "messagePath", "loopCondition")
 ALLOWED_NAMES = frozenset(HELPERS) | frozenset(DEFAULT_SAFE_NAMES)
 
 
@@ -69,6 +73,9 @@ def _line_of(root, element_id: str | None) -> int | None:
 
 
 def _check_snippet(name: str, node, source: str, mode: str, problems: list[Problem]) -> None:
+    if source == _GLUED:
+        problems.append(Problem(name, _owner_id(node), node.sourceline, _GLUED_MESSAGE))
+        return
     for problem in check_source(source, mode, ALLOWED_NAMES):  # type: ignore[arg-type]
         offset = (problem.line - 1) if problem.line else 0
         line = (node.sourceline or 0) + offset or None
@@ -79,27 +86,57 @@ def _bpmn_snippets(root) -> Iterable[tuple[object, str, str]]:
     """(node, source, mode) for every expression or script in a BPMN document."""
     for node in root.iter(f"{BPMN}script"):
         yield node, node.text or "", "exec"
-    for tag in ("conditionExpression", "timeDate", "timeDuration", "timeCycle",
-                "loopCardinality", "completionCondition", "messagePath"):
-        for node in root.iter(f"{BPMN}{tag}"):
-            if (node.text or "").strip():
-                yield node, node.text.strip(), "eval"
-    for tag in ("preScript", "postScript"):
-        for node in root.iter(f"{SPIFF}{tag}"):
-            yield node, node.text or "", "exec"
+    expressions = [f"{BPMN}{tag}" for tag in EXPRESSION_TAGS] + [f"{SPIFF}messagePayload"]
+    for node in root.iter(*expressions):
+        if (node.text or "").strip():
+            yield node, node.text.strip(), "eval"
+    for node in root.iter(f"{SPIFF}preScript", f"{SPIFF}postScript"):
+        yield node, node.text or "", "exec"
     for node in root.iter(f"{SPIFF}property"):
         if node.get("name") in EXPRESSION_PROPERTIES and node.get("value"):
             yield node, node.get("value"), "eval"
 
 
+_DMN_CELLS = frozenset({"inputExpression", "inputEntry", "outputEntry"})
+
+
 def _dmn_snippets(root) -> Iterable[tuple[object, str, str]]:
+    """(node, source, mode) for every expression cell of a DMN document (not annotations)."""
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.tag.endswith("}text"):
             continue
+        parent = node.getparent()
+        kind = etree.QName(parent).localname if parent is not None else ""
         text = (node.text or "").strip()
-        if text and text != "-":
-            # DMN cells are Python with `?` standing for the input value.
-            yield node, text.replace("?", "cell_value"), "eval"
+        if kind in _DMN_CELLS and text and text != "-":
+            yield node, _dmn_source(text, kind), "eval"
+
+
+def _dmn_source(text: str, kind: str) -> str:
+    """A DMN cell as the Python SpiffWorkflow's DMN engine evaluates.
+
+    An input entry with `?` stands for the input value; one that is no expression by itself is
+    a unary test (`< 25`, `>= 6`) appended to the input, as the engine does.
+    """
+    if kind != "inputEntry":
+        return text
+    if "?" in text:
+        return text.replace("?", "cell_value")
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        if text[0].isalpha() or text[0] == "_":
+            # The engine glues the cell to the column without a space: `type` + `in (…)`
+            # runs as `typein (…)`.
+            return _GLUED
+        return f"cell_value {text}"
+    except (ValueError, RecursionError, MemoryError):
+        pass  # check_source reports it
+    return text
+
+
+_GLUED = "\0glued"
+_GLUED_MESSAGE = "表达式不安全或有误: 以 in、not 等单词开头的单元格会与输入列直接相连，请写成 ? in (...)"
 
 
 def referenced_forms(root) -> list[tuple[str, str, int | None]]:
@@ -137,12 +174,29 @@ def _spec_problem(exc: Exception, trees: Mapping[str, object], default_file: str
         line = exc.line_number or _line_of(trees.get(file), exc.id)
         return Problem(file, exc.id or None, int(line) if line else None,
                        f"流程定义有误: {exc}")
-    return Problem(default_file, None, None, f"流程定义有误: {exc}")
+    if isinstance(exc, etree.LxmlError | SpiffWorkflowException):
+        return Problem(default_file, None, getattr(exc, "lineno", None), f"流程定义有误: {exc}")
+    log.warning("unexpected parser error in %s", default_file, exc_info=exc)
+    return Problem(default_file, None, None, f"流程定义无法解析: {type(exc).__name__}: {exc}"[:500])
 
 
 def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[str, str],
-                known_lanes: Collection[str] | None = None) -> list[Problem]:
-    """Check a set of files as one bundle; an empty list means it may be deployed."""
+                known_lanes: Collection[str] | None = None,
+                parsed: dict[str, engine.LoadedSpecs] | None = None) -> list[Problem]:
+    """Check a set of files as one bundle; an empty list means it may be deployed.
+
+    Total: whatever the input, the answer is a list of problems, never an exception. Each file
+    is parsed once; pass `parsed` to receive the specs of every executable process.
+    """
+    try:
+        return _check_files(bpmn, dmn, forms, known_lanes, {} if parsed is None else parsed)
+    except Exception as exc:  # noqa: BLE001 - a checker bug must read as a problem, not a 500
+        log.exception("deploy check failed")
+        first = next(iter({**bpmn, **dmn, **forms}), "")
+        return [Problem(first, None, None, f"检查时出错，文件未通过检查: {type(exc).__name__}")]
+
+
+def _check_files(bpmn, dmn, forms, known_lanes, parsed) -> list[Problem]:
     problems: list[Problem] = []
     trees = {}
     for name, text in {**bpmn, **dmn}.items():
@@ -168,7 +222,8 @@ def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[
     problems.extend(check_design({n: trees[n] for n in bpmn if n in trees},
                                  {n: trees[n] for n in dmn if n in trees}))
     if not problems:
-        problems.extend(_check_specs(bpmn, dmn, trees) or check_expressions(bpmn, dmn, trees))
+        problems.extend(_check_specs(bpmn, dmn, trees, parsed)
+                        or check_expressions(bpmn, dmn, trees))
     return problems
 
 
@@ -179,14 +234,25 @@ def _check_lanes(name: str, root, known_lanes: Collection[str], problems: list[P
                                     f"泳道「{lane.get('name')}」没有对应的分派规则"))
 
 
-def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees) -> list[Problem]:
-    """Parse every executable process with SpiffWorkflow (XSD and semantic checks)."""
+def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees,
+                 parsed: dict[str, engine.LoadedSpecs]) -> list[Problem]:
+    """Parse every executable process with SpiffWorkflow (XSD and semantic checks), each file once."""
     problems = []
+    parser = engine.new_parser()
+    for name, text in [*bpmn.items(), *dmn.items()]:
+        try:
+            add = parser.add_bpmn_str if name in bpmn else parser.add_dmn_str
+            add(text.encode("utf-8"), filename=name)
+        except Exception as exc:  # noqa: BLE001 - XSD, semantic or library errors alike
+            problems.append(_spec_problem(exc, trees, name))
+    if problems:
+        return list(dict.fromkeys(problems))
     for name in bpmn:
         for process_id in executable_processes(trees[name]):
             try:
-                engine.parse_specs(process_id, bpmn, dmn)
-            except (ValidationException, SpiffWorkflowException, etree.LxmlError) as exc:
+                parsed[process_id] = engine.LoadedSpecs(
+                    process_id, parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+            except Exception as exc:  # noqa: BLE001 - see above
                 problems.append(_spec_problem(exc, trees, name))
     return list(dict.fromkeys(problems))
 
@@ -207,8 +273,8 @@ SAMPLE_MOMENT = datetime(2026, 9, 30, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def _helper_calls(source: str):
     try:
         tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError:
-        return [], set()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return [], set()  # reported by check_source
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id in HELPER_ARITY]

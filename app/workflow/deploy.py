@@ -80,9 +80,9 @@ def process_ids(files: FileSet) -> list[str]:
     return ids
 
 
-def bundle_for(process_id: str, files: FileSet) -> FileSet:
+def bundle_for(process_id: str, files: FileSet, specs: engine.LoadedSpecs | None = None) -> FileSet:
     """The files one process needs: its BPMN, called processes, all DMN, referenced forms."""
-    specs = engine.parse_specs(process_id, files.bpmn, files.dmn)
+    specs = specs or engine.parse_specs(process_id, files.bpmn, files.dmn)
     needed = {specs.spec.file} | {s.file for s in specs.subprocess_specs.values() if s}
     bundle = FileSet(dmn=dict(files.dmn))
     for name in sorted(needed):
@@ -95,9 +95,13 @@ def bundle_for(process_id: str, files: FileSet) -> FileSet:
 
 def deploy_bundle(process_id: str, bundle: FileSet, *, now: datetime,
                   actor: Actor | None = None, note: str = "",
-                  known_lanes: list[str] | None = None) -> tuple[Deployment, bool]:
-    """Store `bundle` as the next version of `process_id` unless the newest has the same hash."""
-    problems = check_files(bundle.bpmn, bundle.dmn, bundle.forms, known_lanes)
+                  known_lanes: list[str] | None = None,
+                  checked: bool = False) -> tuple[Deployment, bool]:
+    """Store `bundle` as the next version of `process_id` unless the newest has the same hash.
+
+    `checked` says the caller already checked a set of files the bundle was cut from.
+    """
+    problems = [] if checked else check_files(bundle.bpmn, bundle.dmn, bundle.forms, known_lanes)
     if problems:
         raise BundleRefused(problems)
     digest = bundle.content_hash()
@@ -122,10 +126,11 @@ def deploy_bundle(process_id: str, bundle: FileSet, *, now: datetime,
 
 def deploy_files(files: FileSet, *, now: datetime, actor: Actor | None = None, note: str = "",
                  known_lanes: list[str] | None = None) -> list[tuple[Deployment, bool]]:
-    """Check everything, then deploy each executable process whose bundle changed."""
-    problems = check_files(files.bpmn, files.dmn, files.forms, known_lanes)
+    """Check everything (each file parsed once), then deploy each process whose bundle changed."""
+    parsed: dict[str, engine.LoadedSpecs] = {}
+    problems = check_files(files.bpmn, files.dmn, files.forms, known_lanes, parsed)
     if problems:
         raise BundleRefused(problems)
-    return [deploy_bundle(pid, bundle_for(pid, files), now=now, actor=actor, note=note,
-                          known_lanes=known_lanes)
+    return [deploy_bundle(pid, bundle_for(pid, files, parsed[pid]), now=now, actor=actor,
+                          note=note, known_lanes=known_lanes, checked=True)
             for pid in process_ids(files)]

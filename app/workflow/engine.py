@@ -27,6 +27,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock
+from app.workflow.limits import check_state_size
+from app.workflow.parser import OneDoorParser
 
 # --------------------------------------------------------------------------- clock
 # SpiffWorkflow reads the time only through `datetime.now(timezone.utc)` of its timer
@@ -86,7 +88,7 @@ class LoadedSpecs:
 
 def new_parser() -> SpiffBpmnParser:
     """A parser that validates against the BPMN 2.0 and spiffworkflow XSDs."""
-    return SpiffBpmnParser(validator=VALIDATOR)
+    return OneDoorParser(validator=VALIDATOR)  # reads Camunda multi-instance collections too
 
 
 def parse_specs(process_id: str, bpmn: Mapping[str, str], dmn: Mapping[str, str]) -> LoadedSpecs:
@@ -182,8 +184,10 @@ _SERIALIZER = _make_serializer()
 
 
 def serialize(workflow: BpmnWorkflow) -> str:
-    """Workflow state as JSON, without the spec."""
-    return _SERIALIZER.serialize_json(workflow)
+    """Workflow state as JSON, without the spec (StateTooLarge past ONEDOOR_MAX_STATE_BYTES)."""
+    state = _SERIALIZER.serialize_json(workflow)
+    check_state_size(state)  # task data a diagram grew without bound must not be saved
+    return state
 
 
 def deserialize(specs: LoadedSpecs, state: str, script_engine: Any) -> BpmnWorkflow:

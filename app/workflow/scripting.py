@@ -22,6 +22,19 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 
+from app.workflow.guards import (
+    OPERATORS,
+    RUNTIME_GUARDS,
+    BoundedTransformer,
+    binop,
+    guard_method,
+    guarded_iter,
+    guarded_pow,
+    guarded_range,
+)
+from app.workflow.limits import bounded
+from app.workflow.static_bounds import MAX_SOURCE_CHARS, bombs
+
 Mode = Literal["eval", "exec"]
 
 DEFAULT_SAFE_NAMES: dict[str, Any] = {
@@ -45,7 +58,11 @@ _EXTRA_BUILTINS = (
 SAFE_BUILTINS: dict[str, Any] = {
     **{k: v for k, v in safe_builtins.items() if k not in _DENIED_BUILTINS},
     **{name: getattr(builtins, name) for name in _EXTRA_BUILTINS},
+    # One call into C each, so bounded before they run (see app.workflow.guards).
+    "pow": guarded_pow, "range": guarded_range, "iter": guarded_iter,
 }
+# `Exception.mro()` reaches BaseException, which would escape every `except Exception`.
+_DENIED_ATTRIBUTES = frozenset({"mro"})
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 _INPLACE_OPS = {
     f"{symbol}=": getattr(operator, f"i{name}")
@@ -60,8 +77,11 @@ _RP_LINE = re.compile(r"^Line (\d+|None): (.*)$", re.DOTALL)
 
 def _guarded_getattr(obj: Any, name: str) -> Any:
     """Read a public attribute; on a mapping fall back to its key so `case.amount` works."""
+    if name in _DENIED_ATTRIBUTES:
+        raise AttributeError(f"不允许访问属性 {name}")
     try:
-        return safer_getattr_raise(obj, name)  # plain safer_getattr turns misses into None
+        # plain safer_getattr turns misses into None
+        return guard_method(obj, name, safer_getattr_raise(obj, name))
     except AttributeError:
         if isinstance(obj, Mapping) and not name.startswith("_") and name in obj:
             return obj[name]
@@ -77,6 +97,8 @@ def _guarded_write(obj: Any) -> Any:
 
 def _inplace(op: str, target: Any, value: Any) -> Any:
     """Back `x += y` and friends, which RestrictedPython rewrites into a call."""
+    if op[:-1] in OPERATORS:
+        return binop(op[:-1], target, value)  # size-checked; lists are rebound, not mutated
     return _INPLACE_OPS[op](target, value)
 
 
@@ -95,6 +117,7 @@ _GUARDS: dict[str, Any] = {
     "_write_": _guarded_write,
     "_inplacevar_": _inplace,
     "_apply_": _apply,
+    **RUNTIME_GUARDS,
 }
 
 
@@ -106,7 +129,7 @@ def _restricted(source: str, mode: Mode) -> CompileResult:
     # only, so the thread-unsafety of catch_warnings is tolerable).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return compiler(source, filename="<string>")
+        return compiler(source, filename="<string>", policy=BoundedTransformer)
 
 
 def _split_error(error: str) -> tuple[int | None, str]:
@@ -120,7 +143,10 @@ def _split_error(error: str) -> tuple[int | None, str]:
 
 def _compile(source: str, mode: Mode) -> CodeType:
     """Code object for source, or SyntaxError carrying a line SpiffWorkflow can report."""
-    result = _restricted(source, mode)
+    try:
+        result = _restricted(source, mode)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise SyntaxError(f"代码无法编译: {type(exc).__name__}", ("<string>", 0, 0, None)) from None
     if result.errors or result.code is None:
         line, _ = _split_error(result.errors[0]) if result.errors else (None, "")
         message = "代码未通过安全检查: " + "; ".join(result.errors)
@@ -149,7 +175,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self._prepare_context(context)
         # Guards go last so task data can never shadow them.
         scope = {**self.globals, **(external_context or {}), **context, **_GUARDS}
-        return eval(code, scope)  # noqa: S307 - code was compiled by RestrictedPython
+        with bounded():
+            return eval(code, scope)  # noqa: S307 - code was compiled by RestrictedPython
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         """Run a script; its new and changed variables become the task data."""
@@ -159,7 +186,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self._prepare_context(context)
         # Run on a copy so a script that fails half way leaves the task data untouched.
         scope = {**context, **self.globals, **external_context, **_GUARDS}
-        exec(code, scope)  # noqa: S102 - code was compiled by RestrictedPython
+        with bounded():
+            exec(code, scope)  # noqa: S102 - code was compiled by RestrictedPython
         for name in _GUARDS:
             scope.pop(name, None)
         self._remove_globals_and_functions_from_context(scope, external_context)
@@ -207,9 +235,10 @@ def _node_problems(node: ast.AST, allowed: Collection[str], calls: set[int]) -> 
         if ident.startswith("_") and ident != "_"  # bare `_` is the throwaway name; RP allows it
     ]
     name = node.id if isinstance(node, ast.Name) else None
-    if name in _PYTHON_BUILTINS and name not in allowed and not found:
-        verb = "调用内置函数" if id(node) in calls else "使用内置名称"
-        found.append((ScriptProblem(f"不允许{verb} {name}", line, "forbidden_name"), name))
+    # Only a call is refused: a name read is task data (DMN inputs named `input`, `type`),
+    # and the sandbox's builtins hold none of the dangerous ones anyway.
+    if name in _PYTHON_BUILTINS and name not in allowed and not found and id(node) in calls:
+        found.append((ScriptProblem(f"不允许调用内置函数 {name}", line, "forbidden_name"), name))
     return found
 
 
@@ -245,14 +274,25 @@ def check_source(
     """Reasons a diagram expression (eval) or script (exec) is unsafe; empty when fine."""
     if mode == "eval":
         source = _eval_source(source)
+    if len(source) > MAX_SOURCE_CHARS:
+        return [ScriptProblem(f"代码过长（{len(source)} 个字符，上限 {MAX_SOURCE_CHARS}）", 1, "size")]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, mode=mode)
+        return _checked(source, mode, allowed_names)
     except SyntaxError as err:
         return [ScriptProblem(f"语法错误: {err.msg}", err.lineno, "syntax")]
+    except (RecursionError, MemoryError):
+        return [ScriptProblem("代码嵌套过深或过于复杂，无法检查", 1, "size")]
+    except ValueError as err:  # e.g. a NUL character in the source
+        return [ScriptProblem(f"代码无法解析: {err}", 1, "syntax")]
+
+
+def _checked(source: str, mode: Mode, allowed_names: Collection[str]) -> list[ScriptProblem]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(source, mode=mode)
     found = _ast_problems(tree, allowed_names)
     problems = [problem for problem, _ in found] + _restricted_problems(source, mode, found)
+    problems += [ScriptProblem(message, line, "bounds") for line, message in bombs(tree)]
     problems.sort(key=lambda p: p.line or 0)
     return list(dict.fromkeys(problems))
 

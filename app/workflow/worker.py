@@ -36,7 +36,7 @@ from app.audit.services import record
 from app.clock import Clock
 from app.extensions import db
 from app.unit_of_work import run_unit
-from app.workflow import services
+from app.workflow import limits, services
 from app.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 
 log = logging.getLogger("onedoor.worker")
@@ -87,6 +87,8 @@ def sweep(clock: Clock, batch_size: int) -> SweepResult:
     except TRANSIENT:
         raise
     except Exception:  # noqa: BLE001 - redone carefully below, where each failure is handled
+        if limits.cancelled():
+            return SweepResult()  # shutting down: the batch is redone by the next worker
         log.info("a timer in the batch failed; firing the batch one instance at a time")
     return run_unit(lambda: _fire_batch(clock, batch_size), retries=0)
 
@@ -102,6 +104,8 @@ def _fire_batch_straight(clock: Clock, batch_size: int) -> SweepResult:
         HumanTask.instance_id.in_([instance.id for instance in claimed]),
         HumanTask.state == TaskState.READY))) if claimed else []
     for instance in claimed:
+        if limits.cancelled():
+            break  # asked to stop: commit what fired, the rest stays due
         due = instance.next_timer_at
         if not services.fire_timers(instance.id, clock=clock, claimed=True, flush=False):
             result.skipped += 1
@@ -119,6 +123,8 @@ def _fire_batch(clock: Clock, batch_size: int) -> SweepResult:
     claimed = claim_due(now, batch_size)
     result.claimed = len(claimed)
     for instance in claimed:
+        if limits.cancelled():
+            break
         _fire_one(instance, clock, now, result)
     return result
 
@@ -150,6 +156,9 @@ def _fire_one(instance: ProcessInstance, clock: Clock, now: datetime,
         result.skipped += 1
         return
     except Exception as exc:  # noqa: BLE001 - one broken instance must not stop the queue
+        if limits.cancelled():
+            result.skipped += 1  # interrupted by shutdown, not broken: left due, not postponed
+            return
         log.exception("firing timers of instance %s failed", instance_id)
         _postpone(instance_id, now, exc)
         result.failed += 1
@@ -168,9 +177,27 @@ def _postpone(instance_id: str, now: datetime, exc: Exception) -> None:
         .where(ProcessInstance.id == instance_id, ProcessInstance.next_timer_at <= now)
         .values(next_timer_at=retry_at)
         .execution_options(synchronize_session=False))
-    record(now, "timers.failed", instance_id=instance_id,
-           summary={"error": type(exc).__name__, "message": str(exc)[:500],
-                    "retry_at": retry_at.isoformat()})
+    summary = {"error": type(exc).__name__, "message": str(exc)[:500],
+               "retry_at": retry_at.isoformat()}
+    limit = _limit_cause(exc)
+    if limit is not None:
+        summary["limit"] = str(limit)[:500]
+    task = getattr(exc, "task", None)
+    if task is not None:
+        summary["element"] = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+    record(now, "timers.failed", instance_id=instance_id, summary=summary)
+
+
+def _limit_cause(exc: BaseException) -> limits.ScriptLimitExceeded | None:
+    """The script-limit error behind `exc` (SpiffWorkflow wraps what scripts raise)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, limits.ScriptLimitExceeded):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @dataclass
@@ -222,11 +249,14 @@ class _Stopper:
 
     def _stop(self, signum, frame) -> None:  # noqa: ARG002 - signal handler signature
         self.stopping = True
+        # A diagram script running now is interrupted, so even a busy worker stops in seconds.
+        limits.cancel_running()
 
     def restore(self) -> None:
         """Put back the handlers that were installed before (in-process callers, tests)."""
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+        limits.reset_cancel()
 
     def sleep(self, seconds: float) -> None:
         """Sleep up to `seconds`, waking early when asked to stop."""

@@ -151,9 +151,11 @@ def test_check_source_accepts(source, mode):
     assert is_safe(source, mode)
 
 
-def test_allowed_names_lift_builtin_shadowing():
-    assert {p.code for p in check_source("type == '合同'", "eval")} == {"forbidden_name"}
-    assert check_source("type == '合同'", "eval", allowed_names=("type",)) == []
+def test_builtin_names_read_as_data_are_accepted():
+    """DMN inputs named `input` or `type` are task data, not builtins (issue 12, fault 4)."""
+    assert check_source("type == '合同'", "eval") == []
+    assert check_source("input > 3", "eval") == []
+    assert {p.code for p in check_source("type(x)", "eval")} == {"forbidden_name"}
 
 
 # --- run time, through SpiffWorkflow -------------------------------------------------------
