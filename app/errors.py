@@ -39,3 +39,14 @@ class ValidationFailed(OneDoorError):
 
     code = "validation_failed"
     http_status = 422
+
+
+class ProcessFault(Conflict):
+    """A diagram's own code went past its bounds while a user's step ran: the step is not
+    taken, the fault is audited (after the rollback, by `run_unit`) for the designers."""
+
+    code = "process_fault"
+
+    def __init__(self, message: str, *, at, instance_id: str | None, summary: dict):
+        super().__init__(message)
+        self.at, self.instance_id, self.summary = at, instance_id, summary

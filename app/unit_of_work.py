@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import Conflict
+from app.errors import Conflict, ProcessFault
 from app.extensions import db
 
 T = TypeVar("T")
@@ -24,6 +24,10 @@ def run_unit(work: Callable[[], T], retries: int = 1) -> T:
             result = work()
             db.session.commit()
             return result
+        except ProcessFault as exc:
+            db.session.rollback()
+            _record_fault(exc)
+            raise
         except StaleDataError as exc:
             db.session.rollback()
             if attempt >= retries:
@@ -32,3 +36,12 @@ def run_unit(work: Callable[[], T], retries: int = 1) -> T:
         except BaseException:
             db.session.rollback()
             raise
+
+
+def _record_fault(fault: ProcessFault) -> None:
+    """Audit a diagram fault in a transaction of its own: the step's own was rolled back."""
+    from app.audit.services import record  # noqa: PLC0415 - audit builds on the unit of work
+
+    record(fault.at, "instance.fault", instance_id=fault.instance_id,
+           summary={**fault.summary, "message": fault.message})
+    db.session.commit()

@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock
-from app.workflow.limits import check_state_size
+from app.workflow.limits import LIMITS, EngineStepsExceeded, check_state_size
 from app.workflow.parser import OneDoorParser
 
 # --------------------------------------------------------------------------- clock
@@ -311,18 +311,33 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, 
     task = workflow.get_task_from_id(UUID(task_id))
     task.set_data(**data)
     task.run()
-    workflow.do_engine_steps()
+    _engine_steps(workflow)
 
 
 def run_engine(workflow: BpmnWorkflow) -> None:
     """Run automatic steps until only people, timers or messages are awaited."""
-    workflow.do_engine_steps()
+    _engine_steps(workflow)
+
+
+def _engine_steps(workflow: BpmnWorkflow) -> None:
+    """`do_engine_steps` with a budget: a diagram loop of automatic tasks with no wait state
+    (script → gateway → back) would otherwise never return, however short each script is."""
+    budget = LIMITS.max_engine_steps
+    done = 0
+
+    def counted(_task) -> None:
+        nonlocal done
+        done += 1
+        if done > budget:
+            raise EngineStepsExceeded
+
+    workflow.do_engine_steps(did_complete_task=counted)
 
 
 def fire_timers(workflow: BpmnWorkflow) -> None:
     """Fire due timers and move on. Timers first, always, before any message."""
     workflow.refresh_timers()
-    workflow.do_engine_steps()
+    _engine_steps(workflow)
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
@@ -405,7 +420,7 @@ def send_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) 
                 correlations = candidate.calculate_correlations(
                     workflow.script_engine, candidate.correlation_properties, dict(payload))
                 workflow.send_event(BpmnEvent(candidate, dict(payload), correlations))
-                workflow.do_engine_steps()
+                _engine_steps(workflow)
                 return
     raise LookupError(name)
 

@@ -32,18 +32,21 @@ class ScriptLimits:
     max_items: int = 1_000_000  # characters or elements of any one value
     max_int_bits: int = 100_000
     max_state_bytes: int = 8 * 2**20  # an instance's saved state (its task data included)
+    max_engine_steps: int = 10_000  # automatic tasks one engine run may complete
 
     @classmethod
     def from_env(cls) -> ScriptLimits:
         """Defaults, overridden by ONEDOOR_SCRIPT_TIME_LIMIT (seconds), ONEDOOR_SCRIPT_MEMORY_MB,
-        ONEDOOR_SCRIPT_MAX_ITEMS, ONEDOOR_SCRIPT_MAX_INT_BITS and ONEDOOR_MAX_STATE_BYTES."""
+        ONEDOOR_SCRIPT_MAX_ITEMS, ONEDOOR_SCRIPT_MAX_INT_BITS, ONEDOOR_MAX_STATE_BYTES and
+        ONEDOOR_MAX_ENGINE_STEPS."""
         env = os.environ.get
         return cls(
             seconds=float(env("ONEDOOR_SCRIPT_TIME_LIMIT", cls.seconds)),
             memory_bytes=int(float(env("ONEDOOR_SCRIPT_MEMORY_MB", 256)) * 2**20),
             max_items=int(env("ONEDOOR_SCRIPT_MAX_ITEMS", cls.max_items)),
             max_int_bits=int(env("ONEDOOR_SCRIPT_MAX_INT_BITS", cls.max_int_bits)),
-            max_state_bytes=int(env("ONEDOOR_MAX_STATE_BYTES", cls.max_state_bytes)))
+            max_state_bytes=int(env("ONEDOOR_MAX_STATE_BYTES", cls.max_state_bytes)),
+            max_engine_steps=int(env("ONEDOOR_MAX_ENGINE_STEPS", cls.max_engine_steps)))
 
 
 LIMITS = ScriptLimits.from_env()
@@ -86,6 +89,16 @@ class ScriptCancelled(ScriptLimitExceeded):
     """Stopped because the process is shutting down."""
 
     reason = "服务正在停止，流程脚本已被中断"
+
+
+class EngineStepsExceeded(ScriptLimitExceeded):
+    """One engine run completed more automatic tasks than `ScriptLimits.max_engine_steps`."""
+
+    @classmethod
+    def describe(cls) -> str:
+        """Names the bound in force."""
+        return (f"流程自动环节连续执行超过 {LIMITS.max_engine_steps} 步"
+                "（图中可能有没有等待点的循环），已被终止")
 
 
 class StateTooLarge(ScriptLimitExceeded):

@@ -7,8 +7,9 @@ rows and the audit events through the session and flushes; the caller commits on
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.clock import Clock
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ProcessFault, ValidationFailed
 from app.extensions import db
 from app.org.services import Actor, can_work
 from app.workflow import engine, registry
 from app.workflow.forms import validate_submission
+from app.workflow.limits import ScriptLimitExceeded
 from app.workflow.models import (
     Deployment,
     HumanTask,
@@ -68,7 +70,8 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
         state="", created_at=now, updated_at=now,
         started_by_id=actor.user_id if actor else None)
     db.session.add(instance)
-    with engine.engine_time(clock), registry.bound(loaded):
+    with engine.engine_time(clock), registry.bound(loaded), \
+            _diagram_faults(now, None, {"process_id": process_id, "version": deployment.version}):
         workflow = engine.new_workflow(loaded.specs, seed, registry.script_engine())
         engine.run_engine(workflow)
         sync_instance(instance, workflow, now, engine.Snapshot())
@@ -171,7 +174,8 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         raise Conflict("该任务已不在可办理状态")
     values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
-    with engine.engine_time(clock), registry.bound(loaded.deployment):
+    with engine.engine_time(clock), registry.bound(loaded.deployment), \
+            _diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
         task.state = TaskState.COMPLETED
         task.completed_at = now
@@ -246,7 +250,8 @@ def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any],
     now = clock.now()
     for instance_id in ids:
         loaded = _load_instance(instance_id)
-        with engine.engine_time(clock), registry.bound(loaded.deployment):
+        with engine.engine_time(clock), registry.bound(loaded.deployment), \
+                _diagram_faults(now, instance_id, {"message": name}):
             # Due timers first: otherwise an event-based gateway could run both branches.
             engine.fire_timers(loaded.workflow)
             if name in engine.waiting_message_names(loaded.workflow):
@@ -282,6 +287,16 @@ def cancel_instance(instance_id: str, *, clock: Clock, actor: Actor | None = Non
     _audit(now, "instance.cancelled", actor, instance.id, {"reason": reason})
     db.session.flush()
     return instance
+
+
+@contextlib.contextmanager
+def _diagram_faults(now, instance_id: str | None, summary: dict[str, Any]) -> Iterator[None]:
+    """A diagram script past its bounds during a person's step: a 409 naming the fault, not a 500."""
+    try:
+        yield
+    except ScriptLimitExceeded as exc:
+        raise ProcessFault(f"流程无法继续：{exc}。请联系流程设计人员。", at=now,
+                           instance_id=instance_id, summary={**summary, "limit": type(exc).__name__}) from exc
 
 
 def _audit(now, action: str, actor: Actor | None, instance_id: str,
