@@ -107,6 +107,8 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     notifications_seen_at: Mapped[datetime | None]
+    # Bumped to end every session of the user (sign-out, password change): cookies carry it.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 
