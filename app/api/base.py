@@ -4,11 +4,12 @@ from flask import current_app, request
 from flask_smorest import Api, Blueprint
 from flask_wtf.csrf import CSRFError
 
-from app.api.auth import authenticate
-from app.api.errors import HTTP_CODES, api_error
+from app.api.auth import DEFAULT_MAX_BODY, authenticate
+from app.api.errors import HTTP_CODES, MalformedBody, api_error
 from app.api.schemas import ApiErrorSchema
 from app.auth import csrf
 from app.errors import NotFound
+from app.inputs import MAX_JSON_DEPTH, too_deep
 
 PREFIX = "/api/v1"
 SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
@@ -38,6 +39,7 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
     for code in HTTP_CODES:
         bp.register_error_handler(code, api_error)
     bp.before_request(_clean_path)
+    bp.before_request(_shallow_json)
     if authenticated:
         bp.before_request(authenticate)
     csrf.exempt(bp)
@@ -48,6 +50,15 @@ def _clean_path() -> None:
     """A NUL character in a path segment names nothing (and no database would accept it)."""
     if any("\x00" in str(value) for value in (request.view_args or {}).values()):
         raise NotFound("请求的资源不存在")
+
+
+def _shallow_json() -> None:
+    """Refuse a JSON body nested deeper than any form, before anything parses it."""
+    request.max_content_length = current_app.config.get("API_MAX_BODY", DEFAULT_MAX_BODY)
+    if request.is_json:
+        path = too_deep(request.get_data(cache=True))
+        if path is not None:
+            raise MalformedBody("请求体嵌套层级过深", {path: [f"嵌套不能超过 {MAX_JSON_DEPTH} 层"]})
 
 
 def clock():

@@ -10,6 +10,7 @@ from app.api.errors import flatten
 from app.api.schemas import CATEGORIES, RISK_TIERS, ApiInput, PartyIn
 from app.channels.grid.models import ReportKind
 from app.channels.grid.services import describe, receive_batch, receive_report, summary
+from app.inputs import Day, WholeNumber
 from app.unit_of_work import run_unit
 
 bp = api_blueprint("api_grid", __name__, "/grid", "网格上报（陇情e通）：安全隐患、矛盾纠纷、社情民意")
@@ -33,9 +34,9 @@ class GridReportIn(ApiInput):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=1e12))
-    people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
-    occurred_on = fields.Date()
+    occurred_on = Day()
     parties = fields.List(fields.Nested(PartyIn), validate=validate.Length(max=50))
 
 
