@@ -3,8 +3,9 @@
 from flask import current_app, request
 from flask_smorest import Api, Blueprint
 from flask_wtf.csrf import CSRFError
+from webargs.flaskparser import FlaskParser, is_json_request
 
-from app.api.auth import DEFAULT_MAX_BODY, authenticate
+from app.api.auth import authenticate
 from app.api.errors import HTTP_CODES, MalformedBody, api_error
 from app.api.schemas import ApiErrorSchema
 from app.auth import csrf
@@ -28,10 +29,28 @@ class OneDoorApi(Api):
         return api_error(error)
 
 
+class BodyParser(FlaskParser):
+    """webargs' parser, refusing a JSON body nested deeper than any form before parsing it
+    (the parser, and every walk over what it returns, would recurse once per level)."""
+
+    def _raw_load_json(self, req):
+        if is_json_request(req):
+            path = too_deep(req.get_data(cache=True))
+            if path is not None:
+                raise MalformedBody("请求体嵌套层级过深", {path: [f"嵌套不能超过 {MAX_JSON_DEPTH} 层"]})
+        return super()._raw_load_json(req)
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose bodies and query strings go through `BodyParser`."""
+
+    ARGUMENTS_PARSER = BodyParser()
+
+
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str, *,
                   authenticated: bool = True) -> Blueprint:
     """A blueprint under /api/v1 with JSON errors; CSRF is checked by `authenticate` instead."""
-    bp = Blueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
+    bp = ApiBlueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
     bp.register_error_handler(Exception, api_error)
     # app-wide handlers registered for a status code (e.g. the web pages' CSRFError page) are
     # looked up before class handlers: claim those codes for the blueprint too
@@ -39,7 +58,6 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
     for code in HTTP_CODES:
         bp.register_error_handler(code, api_error)
     bp.before_request(_clean_path)
-    bp.before_request(_shallow_json)
     if authenticated:
         bp.before_request(authenticate)
     csrf.exempt(bp)
@@ -50,15 +68,6 @@ def _clean_path() -> None:
     """A NUL character in a path segment names nothing (and no database would accept it)."""
     if any("\x00" in str(value) for value in (request.view_args or {}).values()):
         raise NotFound("请求的资源不存在")
-
-
-def _shallow_json() -> None:
-    """Refuse a JSON body nested deeper than any form, before anything parses it."""
-    request.max_content_length = current_app.config.get("API_MAX_BODY", DEFAULT_MAX_BODY)
-    if request.is_json:
-        path = too_deep(request.get_data(cache=True))
-        if path is not None:
-            raise MalformedBody("请求体嵌套层级过深", {path: [f"嵌套不能超过 {MAX_JSON_DEPTH} 层"]})
 
 
 def clock():
