@@ -100,6 +100,19 @@ def test_twelve_identical_referrals_at_once(on_postgres, processes, make_key, li
     assert len({r.json()["case_code"] for r in responses}) == 1
 
 
+@pytest.mark.postgres_only
+def test_concurrent_batches_with_the_same_items(on_postgres, processes, make_key, live_url):  # noqa: F811
+    key = make_key(channels=("grid",))
+    items = [item(20, "dispute"), item(21, "hazard"), item(22), item(23)]
+    body = json.dumps({"items": items}).encode()
+    responses = _at_once(f"{live_url}/api/v1/grid/reports/batch", body, key.headers)
+    assert sorted(r.status_code for r in responses) == [200] * DELIVERIES, [r.text for r in responses]
+    assert sum(r.json()["created"] for r in responses) == len(items)
+    assert sum(r.json()["existing"] for r in responses) == len(items) * (DELIVERIES - 1)
+    assert _count(GridReport) == len(items)
+    assert len({tuple(x["id"] for x in r.json()["results"]) for r in responses}) == 1
+
+
 def _miss_once(monkeypatch, owner, name):
     """Make the first lookup miss, as the loser of a race does before the winner commits."""
     real = getattr(owner, name)

@@ -3,6 +3,7 @@
 from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy.exc import IntegrityError
 
 from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint, clock, setting
@@ -145,6 +146,14 @@ def batch(args):
     """批量上报（每次至多 2000 条）：正确的条目入库，错误的逐条返回"""
     caller = principal()
     items = _load_items(args["items"])
-    result = run_unit(lambda: receive_batch(items, scope=caller.scope, clock=clock(),
-                                            duplicate_window_days=setting("DUPLICATE_WINDOW_DAYS")))
+
+    def work():
+        return receive_batch(items, scope=caller.scope, clock=clock(),
+                             duplicate_window_days=setting("DUPLICATE_WINDOW_DAYS"))
+    try:
+        result = run_unit(work)
+    except IntegrityError:
+        # A concurrent upload committed some of the same item ids first. The batch is one
+        # transaction, so run it again: it now reads those items and answers them as replays.
+        result = run_unit(work)
     return {**result.counts, "results": result.results}
