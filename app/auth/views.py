@@ -26,7 +26,7 @@ class LoginSchema(Schema):
 
 def _is_local_path(target: str) -> bool:
     """A path on this site: no scheme, no host, no control characters or backslashes
-    (browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil" becomes "//evil")."""
+    (browsers drop tabs and newlines and read a backslash as "/": "/<tab>/evil" is "//evil")."""
     if not target.startswith("/") or any(ch < " " or ch in "\x7f\\" for ch in target):
         return False
     parts = urlsplit(target)
