@@ -53,6 +53,7 @@ def _import_models() -> None:
     from app.admin import models as _admin  # noqa: F401, PLC0415
     from app.api import models as _api  # noqa: F401, PLC0415
     from app.audit import models as _audit  # noqa: F401, PLC0415
+    from app.auth import models as _auth  # noqa: F401, PLC0415
     from app.calendar import models as _calendar  # noqa: F401, PLC0415
     from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.cases import notes as _notes  # noqa: F401, PLC0415

@@ -37,6 +37,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TIMEZONE": os.environ.get("ONEDOOR_TIMEZONE", "Asia/Shanghai"),
         "WORKER_POLL_SECONDS": float(os.environ.get("ONEDOOR_WORKER_POLL_SECONDS", "5")),
         "WORKER_BATCH_SIZE": int(os.environ.get("ONEDOOR_WORKER_BATCH_SIZE", "50")),
+        # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (docs/security.md)
+        "PROXY_FIX_X_FOR": int(os.environ.get("ONEDOOR_PROXY_FIX_X_FOR", "0")),
     }
     config.update(overrides or {})
     return config

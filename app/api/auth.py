@@ -44,7 +44,9 @@ def _clock():
 
 
 def user_scope(actor: Actor) -> Scope:
-    """A user's org scope: the units of their posts and of their departments; admins everywhere."""
+    """A user's org scope for channel intake and aggregate figures: the units of their posts and
+    of their departments; admins everywhere. Which cases a user may see is not this, but
+    `app.cases.access.listed_condition` (the web's rule)."""
     if actor.has_role(Role.ADMIN):
         return EVERYWHERE
     units = {unit for unit, _ in actor.unit_roles}

@@ -3,12 +3,14 @@
 from flask import current_app, request
 from flask_smorest import Api, Blueprint
 from flask_wtf.csrf import CSRFError
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.api.auth import authenticate
-from app.api.errors import HTTP_CODES, api_error
+from app.api.errors import HTTP_CODES, MalformedBody, api_error
 from app.api.schemas import ApiErrorSchema
 from app.auth import csrf
 from app.errors import NotFound
+from app.inputs import MAX_JSON_DEPTH, too_deep
 
 PREFIX = "/api/v1"
 SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
@@ -27,10 +29,28 @@ class OneDoorApi(Api):
         return api_error(error)
 
 
+class BodyParser(FlaskParser):
+    """webargs' parser, refusing a JSON body nested deeper than any form before parsing it
+    (the parser, and every walk over what it returns, would recurse once per level)."""
+
+    def _raw_load_json(self, req):
+        if is_json_request(req):
+            path = too_deep(req.get_data(cache=True))
+            if path is not None:
+                raise MalformedBody("请求体嵌套层级过深", {path: [f"嵌套不能超过 {MAX_JSON_DEPTH} 层"]})
+        return super()._raw_load_json(req)
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose bodies and query strings go through `BodyParser`."""
+
+    ARGUMENTS_PARSER = BodyParser()
+
+
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str, *,
                   authenticated: bool = True) -> Blueprint:
     """A blueprint under /api/v1 with JSON errors; CSRF is checked by `authenticate` instead."""
-    bp = Blueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
+    bp = ApiBlueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
     bp.register_error_handler(Exception, api_error)
     # app-wide handlers registered for a status code (e.g. the web pages' CSRFError page) are
     # looked up before class handlers: claim those codes for the blueprint too

@@ -32,7 +32,8 @@ class Cases(MethodView):
     @bp.alt_response(422, schema=ApiErrorSchema)
     def get(self, args):
         """检索案件（按状态、渠道、类别、单位、受理日期、编码/标题，分页）"""
-        return search_cases(CaseFilters(**args), principal().scope)
+        caller = principal()
+        return search_cases(CaseFilters(**args), caller.actor, caller.scope)
 
     @bp.doc(security=SECURITY)
     @bp.arguments(CaseCreate)
@@ -50,7 +51,7 @@ class Cases(MethodView):
             case = receive_case(values, values["org_unit"], scope=caller.scope, clock=now,
                                 actor=caller.actor,
                                 duplicate_window_days=setting("DUPLICATE_WINDOW_DAYS"))
-            return case_detail(case.code, caller.scope, caller.actor, now.now())
+            return case_detail(case.code, caller.actor, caller.scope, now.now())
         return run_unit(work)
 
 
@@ -60,11 +61,12 @@ class CaseItem(MethodView):
 
     @bp.doc(security=SECURITY)
     @bp.response(200, CaseDetail)
+    @bp.alt_response(403, schema=ApiErrorSchema)
     @bp.alt_response(404, schema=ApiErrorSchema)
     def get(self, code):
-        """案件详情与路线图（处理该案件的人可见完整身份证号和电话）"""
+        """案件详情与路线图（仅办理该案件的人可见完整身份证号和电话，规则同网页）"""
         caller = principal()
-        return case_detail(code, caller.scope, caller.actor, clock().now())
+        return case_detail(code, caller.actor, caller.scope, clock().now())
 
 
 @bp.route("/<string:code>/duplicate")
@@ -80,5 +82,5 @@ class CaseDuplicateDecision(MethodView):
         """疑似重复：合并（本案销号并停止流程）或保留"""
         caller = principal()
         actor = require_user()
-        case_detail(code, caller.scope, actor, clock().now())  # 404 outside the caller's scope
+        case_detail(code, actor, caller.scope, clock().now())  # 403 unless the caller may see it
         return run_unit(lambda: describe(decide(code, args["decision"], actor=actor, clock=clock())))

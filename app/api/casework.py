@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, true
 
+from app.cases import access
 from app.cases.models import Case, CaseStatus
 from app.channels.duplicates.models import CaseDuplicate
 from app.channels.duplicates.services import flags_for
 from app.channels.scope import Scope, unit_by_code
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.inbox.queries import visible_tasks
 from app.org.models import OrgUnit
 from app.org.services import Actor
 from app.workflow.models import HumanTask, TaskState
@@ -41,11 +41,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), LOCAL)
 
 
-def _conditions(filters: CaseFilters, scope: Scope) -> list[Any]:
-    conditions: list[Any] = []
-    units = scope.units_query()
-    if units is not None:
-        conditions.append(Case.org_unit_id.in_(units))
+def _conditions(filters: CaseFilters, actor: Actor | None, scope: Scope) -> list[Any]:
+    conditions: list[Any] = [access.visible_condition(actor, scope)]
     if filters.org_unit:
         unit = unit_by_code(filters.org_unit)
         conditions.append(Case.org_unit_id.in_(
@@ -68,9 +65,9 @@ def _conditions(filters: CaseFilters, scope: Scope) -> list[Any]:
     return conditions
 
 
-def search_cases(filters: CaseFilters, scope: Scope) -> dict[str, Any]:
-    """One page of the cases in scope matching the filters, newest first."""
-    where = and_(true(), *_conditions(filters, scope))
+def search_cases(filters: CaseFilters, actor: Actor | None, scope: Scope) -> dict[str, Any]:
+    """One page of the cases the caller may see (the web's rule) matching the filters, newest first."""
+    where = and_(true(), *_conditions(filters, actor, scope))
     total = db.session.scalar(select(func.count()).select_from(Case).where(where)) or 0
     pages = max(1, -(-total // filters.per_page))
     rows = db.session.scalars(select(Case).where(where)
@@ -110,22 +107,14 @@ def _view(case: Case, unit: OrgUnit, flag, reveal: bool) -> dict[str, Any]:
     }
 
 
-def handles_case(case: Case, actor: Actor | None) -> bool:
-    """True when the user has (had) a task of the case or supervises it: they see personal data."""
-    if actor is None:
-        return False
-    mine = or_(HumanTask.assignee_id == actor.user_id, HumanTask.completed_by_id == actor.user_id,
-               visible_tasks(actor))
-    return db.session.scalar(select(HumanTask.id).where(
-        HumanTask.business_key == case.code, mine).limit(1)) is not None
-
-
-def case_detail(code: str, scope: Scope, actor: Actor | None, now: datetime) -> dict[str, Any]:
-    """A case in scope with its route map (路线图): every step, its time taken and deadline."""
+def case_detail(code: str, actor: Actor | None, scope: Scope, now: datetime) -> dict[str, Any]:
+    """A case the caller may see with its route map (路线图); personal data as the web shows it."""
     case = db.session.scalar(select(Case).where(Case.code == code))
-    if case is None or not scope.covers(db.session.get(OrgUnit, case.org_unit_id)):
+    if case is None:
         raise NotFound(f"案件 {code} 不存在")
-    [view] = case_views([case], reveal=handles_case(case, actor))
+    if not access.may_view(actor, scope, case):
+        raise Forbidden("您无权查看该案件")
+    [view] = case_views([case], reveal=access.in_handling_scope(actor, case))
     view["route_map"] = route_map(case.code, now)
     return view
 

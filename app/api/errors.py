@@ -130,6 +130,13 @@ class Unauthorized(OneDoorError):
     http_status = 401
 
 
+class MalformedBody(OneDoorError):
+    """The body cannot be read as the endpoint's input (e.g. nested too deep)."""
+
+    code = "bad_request"
+    http_status = 400
+
+
 class PayloadTooLarge(OneDoorError):
     """The body is over the endpoint's limit."""
 

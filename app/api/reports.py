@@ -16,6 +16,7 @@ from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint, clock
 from app.api.schemas import ApiErrorSchema, ApiInput
 from app.channels.scope import Scope, unit_by_code
+from app.inputs import Day
 from app.org.models import OrgUnit
 from app.reports.indicators import compute_in
 from app.reports.periods import between
@@ -26,8 +27,8 @@ bp = api_blueprint("api_reports", __name__, "/reports", "报表：受理量、�
 class IndicatorArgs(ApiInput):
     """The period (inclusive dates, Beijing time) and the scope."""
 
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
     org_unit = fields.String(validate=validate.Length(min=1, max=64))
 
     @validates_schema

@@ -1,8 +1,9 @@
 """Marshmallow schemas of the API resources (cases, tasks, deployments, pages, errors)."""
 
-from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from app.inputs import Day, WholeNumber, bad_text_paths
 
 CATEGORIES = ("marriage_family", "neighbour", "housing_land", "contract", "business", "damages",
               "forest_land", "requisition", "pollution", "labour", "consumer", "medical",
@@ -14,28 +15,16 @@ ID_NUMBER = r"^[1-9][0-9]{16}[0-9Xx]$"
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 
 
-def nul_paths(value: Any, path: str = "") -> list[str]:
-    """Paths of the strings (keys included) holding a NUL character, which no database stores."""
-    if isinstance(value, str):
-        return [path or "_schema"] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [p for key, item in value.items()
-                for p in ([f"{path}.{key}".strip(".")] if "\x00" in str(key) else [])
-                + nul_paths(item, f"{path}.{key}".strip("."))]
-    if isinstance(value, list):
-        return [p for index, item in enumerate(value) for p in nul_paths(item, f"{path}.{index}".strip("."))]
-    return []
-
-
 class ApiInput(Schema):
-    """Base of every input schema: refuses NUL characters anywhere, with their field paths."""
+    """Base of every input schema: refuses text no database stores (NUL, lone surrogates) anywhere,
+    with the field paths."""
 
     @pre_load
-    def _no_nul(self, data, **kwargs):
+    def _storable_text(self, data, **kwargs):
         plain = {key: data[key] for key in data} if hasattr(data, "getlist") else data  # query args
-        bad = nul_paths(plain)
+        bad = bad_text_paths(plain)
         if bad:
-            raise ValidationError({path: ["含有不允许的控制字符"] for path in bad})
+            raise ValidationError({path: ["含有不允许的字符（控制字符或无效的 Unicode）"] for path in bad})
         return data
 
 
@@ -66,9 +55,9 @@ class IntakeFields(ApiInput):
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=999_999_999_999))
-    people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
-    occurred_on = fields.Date()
+    occurred_on = Day(metadata={"description": "发生日期：不晚于今天，不早于 1900-01-01"})
     parties = fields.List(fields.Nested(PartyIn), required=True,
                           validate=validate.Length(min=1, max=50))
 
@@ -164,8 +153,8 @@ class CaseSearchArgs(ApiInput):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     org_unit = fields.String(validate=validate.Length(min=1, max=64),
                              metadata={"description": "该单位及其下级"})
-    received_from = fields.Date()
-    received_to = fields.Date()
+    received_from = Day()
+    received_to = Day()
     q = fields.String(validate=validate.Length(max=64), metadata={"description": "编码或标题"})
     duplicate = fields.String(validate=validate.OneOf(("flagged", "merged", "kept")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))

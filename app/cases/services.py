@@ -7,7 +7,7 @@ row and its dispute process instance are created together or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from app.cases.models import Case, CaseStatus, Party, RiskTier
 from app.clock import Clock
 from app.errors import NotFound
 from app.extensions import db
+from app.inputs import past_day
 from app.org.services import Actor
 from app.workflow import services as workflow
 from app.workflow.forms import validate_submission
@@ -47,7 +48,8 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
         external_ref=values.get("external_ref"), category=values["category"],
         risk_tier=RiskTier(values["risk_tier"]), amount=Decimal(str(values.get("amount", 0))),
         people_count=values["people_count"], org_unit_id=org_unit_id,
-        address=values.get("address", ""), occurred_on=_date(values.get("occurred_on")),
+        address=values.get("address", ""),
+        occurred_on=past_day(values.get("occurred_on"), now.astimezone(LOCAL).date()),
         received_at=now, received_by_id=actor.user_id if actor else None,
         status=CaseStatus.IN_PROGRESS, updated_at=now, parent_id=parent_id,
         parties=[Party(**party) for party in values["parties"]])
@@ -72,10 +74,6 @@ def process_data(case: Case) -> dict[str, Any]:
             "risk_tier": case.risk_tier.value, "amount": float(case.amount),
             "people_count": case.people_count, "case_status": CaseStatus.IN_PROGRESS.value,
             "result": None, "agreement": None, "follow_up": False}
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def get_case(code: str) -> Case:

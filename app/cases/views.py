@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.cases import access, files, labels
@@ -73,14 +73,7 @@ def index():
 
 def _intake_units() -> list[OrgUnit]:
     """Grids a window clerk may register cases for: those under their posts."""
-    actor = current_actor()
-    units = [unit for unit, role in actor.unit_roles if role == Role.WINDOW_CLERK]
-    if not units:
-        raise Forbidden("只有综合受理窗口人员可以登记案件")
-    paths = db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(units))).all()
-    return list(db.session.scalars(select(OrgUnit).where(
-        OrgUnit.level == OrgLevel.GRID, or_(*[OrgUnit.path.startswith(p) for p in paths]))
-        .order_by(OrgUnit.code)))
+    return access.intake_units(current_actor(), OrgLevel.GRID)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from app.cases.access import check_intake
 from app.cases.models import Case
 from app.cases.services import open_case
 from app.channels.duplicates.services import flag_if_duplicate
@@ -36,6 +37,8 @@ def receive_case(values: Mapping[str, Any], org_unit_code: str, *, scope: Scope,
     unit = unit_by_code(org_unit_code)
     scope.check_channel(values["channel"])
     scope.check_unit(unit)
+    if actor is not None:
+        check_intake(actor, unit)  # a user registers as at the window: clerks, under their posts
     case = open_case(intake_form(values), org_unit_id=unit.id, clock=clock, actor=actor)
     flag_if_duplicate(case, duplicate_window_days, clock.now())
     return case

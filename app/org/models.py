@@ -127,6 +127,8 @@ class User(db.Model):
     # Set by an administrator's reset: the next sign-in must choose a new password first.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     password_changed_at: Mapped[datetime | None]
+    # Bumped to end every session of the user (sign-out, password change): cookies carry it.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 

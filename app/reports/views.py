@@ -7,6 +7,7 @@ from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from app.inputs import Day
 from app.reports import charts, services
 from app.reports.excel import report_workbook
 from app.reports.periods import KINDS, last_closed, period_containing
@@ -27,7 +28,7 @@ class ReportArgs(Schema):
 
     org_unit_id = fields.Integer(load_default=None, allow_none=True)
     kind = fields.String(load_default="monthly", validate=validate.OneOf(list(KINDS)))
-    day = fields.Date(load_default=None, allow_none=True)
+    day = Day(load_default=None, allow_none=True)
 
 
 def _clock():

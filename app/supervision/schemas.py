@@ -7,6 +7,7 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.errors import ValidationFailed
+from app.inputs import Day
 from app.supervision.overdue import SORTS, STATES, OverdueFilter
 
 
@@ -36,8 +37,8 @@ class PeriodArgs(Schema):
         unknown = EXCLUDE
 
     org_unit_id = fields.Integer(load_default=None, allow_none=True)
-    start = fields.Date(load_default=None, allow_none=True)
-    end = fields.Date(load_default=None, allow_none=True)
+    start = Day(load_default=None, allow_none=True)
+    end = Day(load_default=None, allow_none=True)
 
 
 def _blank_to_none(args) -> dict:

@@ -5,6 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.api import keys
 from app.api.models import ApiKey, PersonalToken
+from app.auth import SESSION_VERSION_KEY
 from app.extensions import db
 from app.org.models import User
 from app.unit_of_work import run_unit
@@ -87,7 +88,8 @@ def _signed_in(app, client, username: str) -> str:
         raw = session["csrf_token"]
     user = db.session.scalar(db.select(User).where(User.username == username))
     with client.session_transaction() as cookie:
-        cookie.update({"_user_id": str(user.id), "_fresh": True, "csrf_token": raw})
+        cookie.update({"_user_id": str(user.id), "_fresh": True, "csrf_token": raw,
+                       SESSION_VERSION_KEY: user.session_version})
     g.pop("_login_user", None)  # tests share one app context (and so one `g`) across requests
     return token
 

@@ -103,11 +103,12 @@ def test_a_batch_checks_each_item_on_its_own_and_an_id_sent_twice_is_created_onc
     items = [item(1, "hazard", department="housing"), item(2, "hazard", grid_code="zy-2-1-1-1"),
              item(3, "hazard", department="nasa"), item(1, "hazard", department="housing"),
              item(4, "dispute", grid_code="zy-1-2-1-1"), item(5, "dispute", category=None),
-             item(6, grid_code="zy-1-2-1-1"), item(6)]
+             item(6, grid_code="zy-1-2-1-1"), item(6, grid_code="zy-1-2-1-1"), item(6)]
     body = key.post("/api/v1/grid/reports/batch", json={"items": items}).json
     results = body["results"]
     assert [r["status"] for r in results] == ["created", "rejected", "rejected", "existing", "created",
-                                              "rejected", "created", "existing"]
+                                              "rejected", "created", "existing", "rejected"]
+    assert results[8]["code"] == "conflict" and list(results[8]["errors"]) == ["grid_code"]
     assert results[1]["code"] == "forbidden" and "department" in results[2]["errors"]
     assert "category" in results[5]["errors"]
     assert results[3]["id"] == results[0]["id"] and results[0]["report_status"] == "routed"

@@ -41,9 +41,18 @@ def test_expired_timestamp_is_401(processes, hotline, clock):
 def test_a_replayed_order_returns_the_same_order_and_creates_nothing(processes, hotline):
     first = hotline(order())
     assert first.status_code == 201
-    again = hotline(order(title="改了标题的同一工单"))
+    again = hotline(order())
     assert again.status_code == 200 and again.json["id"] == first.json["id"]
     assert (_count(HotlineOrder), _count(ProcessInstance)) == (1, 1)
+
+
+def test_the_same_order_id_with_other_content_is_409_naming_the_fields(processes, hotline):
+    assert hotline(order()).status_code == 201
+    changed = hotline(order(title="改了标题的同一工单", citizen={"name": "王五五"}, urgent=True))
+    assert changed.status_code == 409 and changed.json["code"] == "conflict"
+    assert set(changed.json["errors"]) == {"title", "citizen", "urgent"}
+    assert (_count(HotlineOrder), _count(ProcessInstance)) == (1, 1)
+    assert hotline(order(dispatch_no=2, title="异议后重派的同一工单")).status_code == 201  # a re-dispatch
 
 
 @pytest.mark.parametrize(("change", "path"), [

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.cases.models import Case
 from app.channels.grid.models import GridReport, ReportKind
+from app.channels.idempotency import check_same, create_once
 from app.channels.intake import receive_case
 from app.channels.scope import Scope, unit_by_code
 from app.clock import Clock
@@ -93,10 +94,35 @@ class _Lookups:
 
 def receive_report(values: Mapping[str, Any], *, scope: Scope, clock: Clock,
                    duplicate_window_days: int) -> tuple[GridReport, bool]:
-    """One reported item: the existing one for a replayed item id (False), else a new one (True)."""
-    report, created = _receive(values, _Lookups(scope), clock, duplicate_window_days)
-    db.session.flush()
+    """One reported item: the existing one for a replayed item id (False), else a new one (True).
+
+    A replay with other content than the item received is refused (409).
+    """
+    lookups = _Lookups(scope)
+
+    def create() -> tuple[GridReport, bool]:
+        received = _receive(values, lookups, clock, duplicate_window_days)
+        db.session.flush()
+        return received
+
+    def find() -> tuple[GridReport, bool] | None:
+        found = db.session.scalar(select(GridReport).where(GridReport.external_id == values["external_id"]))
+        return (found, False) if found is not None else None
+
+    (report, created), first = create_once(create, find)
+    if not first:  # a concurrent delivery of the same item won
+        _check_replay(report, values)
     return report, created
+
+
+COMPARED = ("kind", "reporter", "title", "content")
+
+
+def _check_replay(report: GridReport, values: Mapping[str, Any]) -> None:
+    """Refuse a replayed item id whose content differs from the item received."""
+    unit = db.session.get(OrgUnit, report.org_unit_id)
+    check_same("该上报条目", {"grid_code": unit.code, **{name: getattr(report, name) for name in COMPARED}},
+               {name: values.get(name) for name in ("grid_code", *COMPARED)})
 
 
 def _receive(values: Mapping[str, Any], lookups: _Lookups, clock: Clock,
@@ -108,6 +134,7 @@ def _receive(values: Mapping[str, Any], lookups: _Lookups, clock: Clock,
     """
     existing = lookups.existing(values["external_id"])
     if existing is not None:
+        _check_replay(existing, values)
         return existing, False
     unit = lookups.unit(values["grid_code"])
     lookups.scope.check_channel(CHANNEL)

@@ -3,6 +3,7 @@
 from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy.exc import IntegrityError
 
 from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint, clock, setting
@@ -10,6 +11,7 @@ from app.api.errors import flatten
 from app.api.schemas import CATEGORIES, RISK_TIERS, ApiInput, PartyIn
 from app.channels.grid.models import ReportKind
 from app.channels.grid.services import describe, receive_batch, receive_report, summary
+from app.inputs import Day, WholeNumber
 from app.unit_of_work import run_unit
 
 bp = api_blueprint("api_grid", __name__, "/grid", "网格上报（陇情e通）：安全隐患、矛盾纠纷、社情民意")
@@ -33,9 +35,9 @@ class GridReportIn(ApiInput):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=1e12))
-    people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
-    occurred_on = fields.Date()
+    occurred_on = Day()
     parties = fields.List(fields.Nested(PartyIn), validate=validate.Length(max=50))
 
 
@@ -144,6 +146,14 @@ def batch(args):
     """批量上报（每次至多 2000 条）：正确的条目入库，错误的逐条返回"""
     caller = principal()
     items = _load_items(args["items"])
-    result = run_unit(lambda: receive_batch(items, scope=caller.scope, clock=clock(),
-                                            duplicate_window_days=setting("DUPLICATE_WINDOW_DAYS")))
+
+    def work():
+        return receive_batch(items, scope=caller.scope, clock=clock(),
+                             duplicate_window_days=setting("DUPLICATE_WINDOW_DAYS"))
+    try:
+        result = run_unit(work)
+    except IntegrityError:
+        # A concurrent upload committed some of the same item ids first. The batch is one
+        # transaction, so run it again: it now reads those items and answers them as replays.
+        result = run_unit(work)
     return {**result.counts, "results": result.results}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.cases.models import Case
 from app.channels.hotline.models import HotlineOrder
+from app.channels.idempotency import check_same, create_once
 from app.channels.intake import intake_form, receive_case
 from app.channels.outbox.services import enqueue
 from app.channels.scope import EVERYWHERE, unit_by_code
@@ -53,10 +54,31 @@ def _check_department(code: str | None, unit_id: int) -> None:
 
 
 def receive_order(values: Mapping[str, Any], *, clock: Clock) -> tuple[HotlineOrder, bool]:
-    """A 12345 order: the existing one for a replay (False), else a new order and its process (True)."""
-    existing = find_order(values["order_id"], values["dispatch_no"])
-    if existing is not None:
-        return existing, False
+    """A 12345 order: the existing one for a replay (False), else a new order and its process (True).
+
+    A replay with other content than the order received is refused (409).
+    """
+    def find() -> HotlineOrder | None:
+        return find_order(values["order_id"], values["dispatch_no"])
+
+    order = find()
+    created = False
+    if order is None:
+        order, created = create_once(lambda: _new_order(values, clock), find)
+    if not created:
+        check_same("该工单", _content(order), _sent(values))
+        return order, False
+    instance = workflow.start_instance(PROCESS, business_key=order.business_key,
+                                       org_unit_id=order.org_unit_id, data=_seed(order), clock=clock)
+    order.instance_id = instance.id
+    record(clock.now(), "hotline.received", actor_label="12345平台", instance_id=instance.id,
+           summary={"order_id": order.order_id, "dispatch_no": order.dispatch_no})
+    db.session.flush()
+    return order, True
+
+
+def _new_order(values: Mapping[str, Any], clock: Clock) -> HotlineOrder:
+    """Check the order and insert its row (flushed: the unique key is claimed here)."""
     unit = unit_by_code(values["grid_code"], "grid_code")
     department = values.get("department") or ""
     _check_department(department, unit.id)
@@ -72,13 +94,37 @@ def receive_order(values: Mapping[str, Any], *, clock: Clock) -> tuple[HotlineOr
         intake=_intake(values) if values["is_dispute"] else None, received_at=now, updated_at=now)
     db.session.add(order)
     db.session.flush()
-    instance = workflow.start_instance(PROCESS, business_key=order.business_key,
-                                       org_unit_id=unit.id, data=_seed(order), clock=clock)
-    order.instance_id = instance.id
-    record(now, "hotline.received", actor_label="12345平台", instance_id=instance.id,
-           summary={"order_id": order.order_id, "dispatch_no": order.dispatch_no})
-    db.session.flush()
-    return order, True
+    return order
+
+
+COMPARED = ("order_type", "urgent", "is_dispute", "title", "content", "category", "department")
+INTAKE_COMPARED = ("risk_tier", "amount", "people_count", "address")
+
+
+def _sent(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What a replay is compared on: the order's own fields and, for disputes, its intake."""
+    sent = {name: values.get(name) or None for name in COMPARED}
+    sent["grid_code"] = values["grid_code"]
+    if values["is_dispute"]:
+        sent.update(_intake_facts(_intake(values)))
+    return sent
+
+
+def _content(order: HotlineOrder) -> dict[str, Any]:
+    stored = {name: getattr(order, name) or None for name in COMPARED if name != "department"}
+    stored["department"] = order.department_code
+    stored["grid_code"] = _unit_code(order.org_unit_id)
+    if order.is_dispute:
+        stored.update(_intake_facts(order.intake or {}))
+    return stored
+
+
+def _intake_facts(intake: Mapping[str, Any]) -> dict[str, Any]:
+    """The intake of a dispute order by the names the platform sends them under."""
+    parties = intake.get("parties") or [None]
+    facts = {name: intake.get(name) for name in INTAKE_COMPARED}
+    facts.update(citizen=parties[0], respondents=parties[1:])
+    return facts
 
 
 def _seed(order: HotlineOrder) -> dict[str, Any]:

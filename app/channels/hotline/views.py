@@ -10,6 +10,7 @@ from app.api.schemas import CATEGORIES, PHONE, RISK_TIERS, ApiInput, PartyIn
 from app.channels.hotline.services import ORDER_TYPES, receive_order
 from app.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from app.extensions import db
+from app.inputs import WholeNumber
 from app.unit_of_work import run_unit
 
 bp = api_blueprint("api_hotline", __name__, "/hotline", "12345 工单接入（HMAC 签名，按工单号幂等）",
@@ -29,7 +30,7 @@ class HotlineOrderIn(ApiInput):
 
     order_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$"),
                              metadata={"description": "12345 工单号（幂等键之一）"})
-    dispatch_no = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99),
+    dispatch_no = WholeNumber(load_default=1, validate=validate.Range(min=1, max=99),
                                  metadata={"description": "派单次数；异议退回后重派时加 1"})
     order_type = fields.String(required=True, validate=validate.OneOf(ORDER_TYPES),
                                metadata={"description": "咨询/求助/投诉/举报/建议"})
@@ -44,7 +45,7 @@ class HotlineOrderIn(ApiInput):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=1e12))
-    people_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
     citizen = fields.Nested(Citizen, required=True)
     respondents = fields.List(fields.Nested(PartyIn), load_default=list,

@@ -7,28 +7,51 @@ from typing import Any
 from sqlalchemy import select
 
 from app.cases.models import Case
+from app.channels.idempotency import check_same, create_once
 from app.channels.outbox.services import enqueue
 from app.channels.referrals.models import Referral
 from app.channels.scope import Scope
 from app.clock import Clock
 from app.extensions import db
+from app.org.models import OrgUnit
 
 KINDS = ("police", "petition", "court")
+
+
+def find_referral(kind: str, source_ref: str) -> Referral | None:
+    """The referral received under this kind and source reference."""
+    return db.session.scalar(select(Referral).where(Referral.kind == kind,
+                                                    Referral.source_ref == source_ref))
 
 
 def receive_referral(values: Mapping[str, Any], *, scope: Scope, clock: Clock,
                      duplicate_window_days: int) -> tuple[Referral, bool]:
     """The existing referral for a replayed source reference (False), else a new case (True).
 
+    A replay with other content than the referral received is refused (409).
+    """
+    def find() -> Referral | None:
+        return find_referral(values["kind"], values["source_ref"])
+
+    referral = find()
+    created = False
+    if referral is None:
+        referral, created = create_once(
+            lambda: _new_referral(values, scope, clock, duplicate_window_days), find)
+    if not created:
+        check_same("该转入案件", _content(referral), {name: values.get(name) for name in COMPARED})
+    return referral, created
+
+
+def _new_referral(values: Mapping[str, Any], scope: Scope, clock: Clock,
+                  duplicate_window_days: int) -> Referral:
+    """Open the case and insert the referral row (flushed: the unique key is claimed here).
+
     The channel is the referral kind, so routing.dmn sends it to the referral process with
     the right deadlines (petitions: 15 days to accept, 60 to handle).
     """
     from app.channels.intake import receive_case  # noqa: PLC0415 - avoids an import cycle
 
-    existing = db.session.scalar(select(Referral).where(Referral.kind == values["kind"],
-                                                        Referral.source_ref == values["source_ref"]))
-    if existing is not None:
-        return existing, False
     intake = {**values, "channel": values["kind"], "external_ref": values["source_ref"]}
     case = receive_case(intake, values["org_unit"], scope=scope, clock=clock,
                         duplicate_window_days=duplicate_window_days)
@@ -37,7 +60,17 @@ def receive_referral(values: Mapping[str, Any], *, scope: Scope, clock: Clock,
                         received_at=clock.now())
     db.session.add(referral)
     db.session.flush()
-    return referral, True
+    return referral
+
+
+COMPARED = ("source_system", "org_unit", "title", "narrative", "category")
+
+
+def _content(referral: Referral) -> dict[str, Any]:
+    case = db.session.get(Case, referral.case_id)
+    unit = db.session.get(OrgUnit, case.org_unit_id)
+    return {"source_system": referral.source_system, "org_unit": unit.code, "title": case.title,
+            "narrative": case.narrative, "category": case.category}
 
 
 def referral_concluded(case: Case, result: str | None, status: str, *, clock: Clock,
