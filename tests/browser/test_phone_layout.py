@@ -10,6 +10,8 @@ from tests.browser.test_task_flow import sign_in
 from tests.processes.conftest import processes  # noqa: F401 - fixture
 
 PHONE = {"width": 390, "height": 844}
+TARGETS = ("main button, main .button, main select, header button, header select, "
+           "main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file])")
 
 
 @pytest.fixture
@@ -29,11 +31,10 @@ def assert_fits(page, screenshot, name: str) -> None:
     inner = page.evaluate("innerWidth")
     screenshot(page, f"phone-{name}")
     assert width <= inner, f"{name}: page is {width} px wide in a {inner} px window"
-    small = page.evaluate("""() => Array.from(document.querySelectorAll(
-        'main button, main .button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), main select, header button, header select'))
+    small = page.evaluate("""(sel) => Array.from(document.querySelectorAll(sel))
         .filter(e => e.offsetParent !== null)
         .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
-        .filter(([, h]) => h < 44)""")
+        .filter(([, h]) => h < 44)""", TARGETS)
     assert small == [], f"{name}: touch targets under 44 px: {small}"
 
 
