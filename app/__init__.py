@@ -40,6 +40,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     notify.init_app(app)
     channels.init_app(app)
     api.init_app(app)
+    from app import public  # noqa: PLC0415, I001 - citizens' pages register
+
+    public.init_app(app)
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)
