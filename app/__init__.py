@@ -41,8 +41,10 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     channels.init_app(app)
     api.init_app(app)
     from app import public  # noqa: PLC0415, I001 - citizens' pages register
+    from app.channels import grid  # noqa: PLC0415 - the grid worker app registers
 
     public.init_app(app)
+    grid.init_app(app)
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)

@@ -4,6 +4,7 @@ notification: every message sent to a person (the null notifier only writes here
 gateway notifier also queues an outbox row). public_sms_challenge: hashed SMS codes.
 public_rate_event: attempts at public forms, counted across workers. satisfaction_rating:
 one rating per case (满意率 = satisfied + basically_satisfied over rated).
+grid_report_capture: the grid worker app's GPS position and photo of a report.
 
 Revision ID: 0018
 Revises: 0010
@@ -18,6 +19,19 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('grid_report_capture',
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=False),
+    sa.Column('latitude', sa.Double(), nullable=True),
+    sa.Column('longitude', sa.Double(), nullable=True),
+    sa.Column('accuracy_m', sa.Double(), nullable=True),
+    sa.Column('captured_at', sa.DateTime(), nullable=True),
+    sa.Column('photo', sa.LargeBinary(), nullable=True),
+    sa.Column('photo_type', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['report_id'], ['grid_report.id'], name=op.f('fk_grid_report_capture_report_id_grid_report')),
+    sa.ForeignKeyConstraint(['reporter_id'], ['app_user.id'], name=op.f('fk_grid_report_capture_reporter_id_app_user')),
+    sa.PrimaryKeyConstraint('report_id', name=op.f('pk_grid_report_capture'))
+    )
     op.create_table('public_rate_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=16), nullable=False),
@@ -81,6 +95,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('grid_report_capture')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_recipient'))
         batch_op.drop_index('ix_notification_created')
