@@ -6,7 +6,6 @@ checked before anything is written: a refused photo leaves no report behind.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
