@@ -40,11 +40,12 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     notify.init_app(app)
     channels.init_app(app)
     api.init_app(app)
-    from app import public  # noqa: PLC0415, I001 - citizens' pages register
+    from app import open311, public  # noqa: PLC0415, I001 - citizens' pages and Open311 register
     from app.channels import grid  # noqa: PLC0415 - the grid worker app registers
 
     public.init_app(app)
     grid.init_app(app)
+    open311.init_app(app)
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)
