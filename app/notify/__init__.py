@@ -11,7 +11,9 @@ DEV_SMS_SECRET = "onedoor-dev-sms-secret"
 
 def init_app(app: Flask) -> None:
     """Pick the notifier from NOTIFIER (null | sms_gateway); register the admin page."""
+    from app.notify.listeners import on_instance_synced  # noqa: PLC0415
     from app.notify.views import bp  # noqa: PLC0415
+    from app.workflow.sync import add_listener  # noqa: PLC0415
 
     kind = app.config.setdefault("NOTIFIER", os.environ.get("ONEDOOR_NOTIFIER", "null"))
     url = app.config.setdefault("SMS_GATEWAY_URL",
@@ -25,4 +27,5 @@ def init_app(app: Flask) -> None:
     app.extensions["onedoor.notifier"] = NullNotifier() if kind == "null" else SmsGatewayNotifier(url)
     # The outbox job (app.channels) signs each target's calls with that target's secret.
     app.extensions.setdefault("onedoor.outbox_secrets", {})[SMS_TARGET] = app.config["SMS_GATEWAY_SECRET"]
+    add_listener(on_instance_synced)  # after app.cases' listener, which sets closed_at
     app.register_blueprint(bp)

@@ -113,6 +113,9 @@ def test_rating_after_close_feeds_the_rate_and_dissatisfied_opens_a_review(citiz
     early = citizen.rate(first, "5678", "satisfied")
     assert early.status_code == 409 and "案件办结后才能评价" in early.get_data(as_text=True)
     close(desk, first, second)
+    closed = db.session.scalars(select(Notification).where(Notification.kind == "case_closed")).all()
+    assert sorted(n.text.split("凭案件编码 ")[1][:14] for n in closed) == [first, second]
+    assert {n.recipient for n in closed} == {PHONE}
     assert citizen.rate(first, "5678", "basically_satisfied", "调解员很耐心").status_code == 200
     response = citizen.rate(second, "5678", "dissatisfied", "对方没有履行协议")
     assert response.status_code == 200 and "不满意" in response.get_data(as_text=True)
