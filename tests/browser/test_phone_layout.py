@@ -73,3 +73,17 @@ def test_staff_pages_fit_a_phone(live_server, phone, browser, screenshot, proces
             scroll = mediator.evaluate("document.documentElement.scrollWidth")
             assert scroll <= mediator.evaluate("innerWidth"), f"{name} at {width} px: {scroll} px wide"
         screenshot(mediator, f"width-{width}-case-page")
+
+
+@pytest.mark.parametrize(("username", "paths"), [
+    ("supervisor", ["/supervision/overdue", "/supervision/orders", "/supervision/departments", "/reports/",
+                    "/notifications"]),
+    ("admin", ["/notify/", "/designer/"]),
+])
+def test_the_other_staff_pages_fit_a_phone(live_server, phone, screenshot, processes, username,  # noqa: F811
+                                          paths):
+    sign_in(phone, live_server, username)
+    for path in paths:
+        phone.goto(f"{live_server}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= phone.evaluate("innerWidth"), path
+        screenshot(phone, "phone-" + path.strip("/").replace("/", "-"))
