@@ -161,3 +161,6 @@ def test_the_limit_is_shared_by_every_worker_process(app, citizen, clock):
         assert elsewhere.post("/public/submit/code", data={"phone": PHONE},
                               environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 429
     assert citizen.ask_code().status_code == 429
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()  # its pooled connections must not outlive the test (PostgreSQL)
