@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent
 from app.cases.models import Case
 from app.extensions import db
 from app.unit_of_work import run_unit
+from tests.browser.conftest import live_server  # noqa: F401 - fixture
 from tests.processes.conftest import processes  # noqa: F401 - fixture
 
 # The spec's POST example, with OneDoor's codes and a Chinese phone number.
@@ -102,3 +103,15 @@ def test_bad_requests_get_the_spec_error_list_and_are_audited(client, api_key):
     reasons = [e.summary["reason"] for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "open311.refused"))]
     assert reasons == ["unauthorized", "unauthorized", "validation_failed", "forbidden", "unauthorized"]
+
+
+def test_an_open311_client_from_pypi_reads_the_services(live_server):  # noqa: F811
+    """georeport 0.3.1 (PyPI) over real HTTP; it reads services only (no POST, no api_key on GETs)."""
+    from georeport import GeoReport  # noqa: PLC0415
+
+    for fmt in ("json", "xml"):
+        client = GeoReport(f"{live_server}/open311/v2/", output_format=fmt)
+        services = client.get_service_list()
+        assert len(services) == 15
+        neighbour = next(s for s in services if s["service_code"] == "neighbour")
+        assert neighbour["service_name"] == "邻里" and neighbour["group"] == "矛盾纠纷"
