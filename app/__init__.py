@@ -35,10 +35,17 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     supervision.init_app(app)
     reports.init_app(app)
-    from app import api, channels  # noqa: PLC0415, I001 - API and channels register
+    from app import api, channels, notify  # noqa: PLC0415, I001 - API, notifications and channels register
 
+    notify.init_app(app)
     channels.init_app(app)
     api.init_app(app)
+    from app import open311, public  # noqa: PLC0415, I001 - citizens' pages and Open311 register
+    from app.channels import grid  # noqa: PLC0415 - the grid worker app registers
+
+    public.init_app(app)
+    grid.init_app(app)
+    open311.init_app(app)
     from app import designer  # noqa: PLC0415, I001 - process designers' pages register
 
     designer.init_app(app)
@@ -59,7 +66,9 @@ def _import_models() -> None:
     from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.channels import models as _channels  # noqa: F401, PLC0415
     from app.designer import models as _designer  # noqa: F401, PLC0415
+    from app.notify import models as _notify  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
+    from app.public import models as _public  # noqa: F401, PLC0415
     from app.reports import models as _reports  # noqa: F401, PLC0415
     from app.supervision import models as _supervision  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

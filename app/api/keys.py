@@ -21,7 +21,7 @@ from app.org.models import User
 KEY_PREFIX = "odk_"
 TOKEN_PREFIX = "odp_"
 LAST_USED_PRECISION = timedelta(minutes=1)
-CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court")
+CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court", "open311")
 
 
 def digest(secret: str) -> str:

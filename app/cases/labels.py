@@ -3,7 +3,8 @@
 CHANNELS = {
     "walk_in": "来访窗口", "grid": "网格员上报", "hotline_12345": "12345 热线工单",
     "police": "警情转办", "petition": "信访转办", "court": "法院委派（诉前调解）",
-    "follow_up": "回访发现（续案）",
+    "follow_up": "回访发现（续案）", "self_service": "群众网上自助",
+    "open311": "311 标准接口",
 }
 CATEGORIES = {
     "marriage_family": "婚姻家庭", "neighbour": "邻里", "housing_land": "房屋宅基地",

@@ -40,6 +40,7 @@ AUDIT_LABELS = {
     "task.claimed": "认领任务", "task.released": "退回任务", "task.completed": "办结任务",
     "task.cancelled": "任务取消", "timers.fired": "期限到达", "message.delivered": "收到消息",
     "case.risk_changed": "调整风险等级", "case.commented": "留言", "case.attachment_added": "上传附件",
+    "public.submitted": "群众网上提交", "public.rated": "群众评价",
 }
 
 
@@ -113,7 +114,7 @@ def _timeline(case: Case) -> list[AuditEvent]:
 
 
 def _qr_svg(case: Case) -> str:
-    url = url_for("cases.detail", code=case.code, _external=True)
+    url = url_for("public.track_form", code=case.code, _external=True)  # the citizen's tracking page
     return segno.make(url, error="m").svg_inline(scale=3, title=f"案件 {case.code}")
 
 

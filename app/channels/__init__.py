@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     add_listener(on_instance_synced)
     secrets = {target: secret_for(app.config, target) for target in
                ("hotline_12345", "referral_police", "referral_petition", "referral_court")}
+    secrets.update(app.extensions.get("onedoor.outbox_secrets", {}))  # e.g. app.notify's SMS gateway
     sender = app.config.get("OUTBOX_SENDER") or HttpSender()
     register_job(OUTBOX_JOB, timedelta(seconds=10),
                  lambda clock: deliver_due(clock, sender, secrets.__getitem__))

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -34,3 +34,18 @@ class GridReport(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("dispute_case.id"))
     received_at: Mapped[datetime]
+
+
+class GridReportCapture(db.Model):
+    """What the phone sent with a report besides its text: position and one photo."""
+
+    __tablename__ = "grid_report_capture"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("grid_report.id"), primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    captured_at: Mapped[datetime | None]
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_type: Mapped[str | None] = mapped_column(String(32))
