@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.audit.services import record
-from app.channels.grid.models import GridReport, GridReportCapture, ReportKind
+from app.channels.grid.models import GridReport, GridReportCapture
 from app.channels.grid.services import receive_report
 from app.channels.scope import Scope
 from app.clock import Clock
@@ -65,10 +65,6 @@ def report_from_app(values: Mapping[str, Any], photo: bytes | None, *, actor: Ac
         report_id=report.id, reporter_id=actor.user_id, latitude=values.get("latitude"),
         longitude=values.get("longitude"), accuracy_m=values.get("accuracy_m"),
         captured_at=values.get("captured_at"), photo=photo, photo_type=kind))
-    if report.kind == ReportKind.HAZARD.value and report.department_id:
-        from app.channels.grid.hazards import open_hazard_task  # noqa: PLC0415
-
-        open_hazard_task(report, values["department"], clock)
     record(clock.now(), "grid.app_report", actor_id=actor.user_id, actor_label=actor.label,
            summary={"external_id": report.external_id, "kind": report.kind, "photo": bool(photo)})
     db.session.flush()

@@ -1,5 +1,6 @@
-"""Grid reports (陇情e通): a dispute opens a case at level 1 of 四级七天 for its grid; a hazard goes
-to the responsible department when one is named; public sentiment is recorded for analysis.
+"""Grid reports (陇情e通): a dispute opens a case at level 1 of 四级七天 for its grid; a hazard
+naming a department becomes that department's task (process `grid_hazard`); other hazards and
+public sentiment are recorded for analysis.
 
 Uploads are idempotent on the app's item id. A batch is one transaction in which every item
 stands or falls on its own: good items are kept and bad ones reported. Hazard and sentiment
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.cases.models import Case
+from app.channels.grid.hazards import open_hazard_task
 from app.channels.grid.models import GridReport, ReportKind
 from app.channels.idempotency import check_same, create_once
 from app.channels.intake import receive_case
@@ -151,10 +153,16 @@ def _receive(values: Mapping[str, Any], lookups: _Lookups, clock: Clock,
             report.case_id, report.status = case.id, "case_opened"
             db.session.add(report)
             db.session.flush()
+    elif values["kind"] == ReportKind.HAZARD.value and values.get("department"):
+        # A hazard naming a department becomes that department's task (the grid_hazard process),
+        # under a savepoint as a dispute's case is: starting a process can fail half-way.
+        report.department_id = lookups.department(values["department"], unit).id
+        report.status = "routed"
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+            open_hazard_task(report, values["department"], clock)
     else:
-        if values["kind"] == ReportKind.HAZARD.value and values.get("department"):
-            report.department_id = lookups.department(values["department"], unit).id
-            report.status = "routed"
         db.session.add(report)
     lookups.reports[report.external_id] = report
     return report, True
