@@ -12,8 +12,8 @@ from app.extensions import db
 from app.org.models import OrgLevel, OrgUnit
 from app.reports.indicators import MERGED, RESOLVED
 from app.reports.periods import Period
+from app.reports.rates import percent, rate_value
 from app.supervision.access import units_under
-from app.supervision.stats import percent, rate_value
 
 TREND_MONTHS = 6
 TOP = 5
