@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
@@ -37,6 +38,7 @@ JOINT_ROUTE = "whistle"
 MERGED = "merged"
 RETURN_VISIT_PROCESS = "return_visit"  # called by dispute.bpmn; its tasks carry this process_id
 RETURN_VISIT_TASK = "visit"
+LOCAL = ZoneInfo("Asia/Shanghai")
 COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joint_received",
            "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time",
            "reopened", "rated", "satisfied", "visits_due", "visits_done")
@@ -172,12 +174,25 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
     }
 
 
+def is_empty(figures: dict[str, Any]) -> bool:
+    """True when a period has no data at all (nothing received, nothing due, nothing done)."""
+    return not any(figures["counts"].values())
+
+
 def changes(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    """Differences against the previous period: counts, and rates in percentage points."""
-    diff = {key: current["counts"][key] - previous["counts"][key] for key in COUNTED}
-    diff["resolution_rate"] = round(current["resolution_rate"] - previous["resolution_rate"], 2)
-    diff["on_time_rate"] = round(current["on_time_rate"] - previous["on_time_rate"], 2)
-    diff["new_signs"] = current["new_signs"] - previous["new_signs"]
+    """Differences against the previous period: counts, and rates in percentage points.
+
+    None where there is nothing to compare with (「上期无数据」): every figure when the previous
+    period has no data at all, a rate when either period's denominator is empty.
+    """
+    empty = is_empty(previous)
+    diff: dict[str, Any] = {key: None if empty else current["counts"][key] - previous["counts"][key]
+                            for key in COUNTED}
+    diff["new_signs"] = None if empty else current["new_signs"] - previous["new_signs"]
+    for key, now_rate in current["rates"].items():
+        before = previous["rates"][key]
+        comparable = not (now_rate["empty"] or before["empty"])
+        diff[key] = round(now_rate["value"] - before["value"], 2) if comparable else None
     return diff
 
 
@@ -190,9 +205,12 @@ def build(unit: OrgUnit, period: Period, now: datetime) -> dict[str, Any]:
             "previous_period": {"start": period.previous().start.isoformat(),
                                 "label": period.previous().label()},
             "generated_at": now.isoformat(), "current": current,
+            # Set while the period is still running: the figures hold only up to this moment.
+            "as_of": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if now < period.ends_at else None,
             "previous": {"counts": previous["counts"], "resolution_rate": previous["resolution_rate"],
                          "on_time_rate": previous["on_time_rate"], "new_signs": previous["new_signs"],
-                         "by_category": previous["by_category"]},
+                         "by_category": previous["by_category"], "rates": previous["rates"],
+                         "empty": is_empty(previous)},
             "change": changes(current, previous)}
 
 

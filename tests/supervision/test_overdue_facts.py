@@ -67,6 +67,9 @@ def test_a_grid_task_escalated_by_its_timer_is_overdue_everywhere(desk, org, clo
     body = make_key().get("/api/v1/reports/indicators?from=2026-03-01&to=2026-03-31"
                           f"&org_unit={grid.code}").json
     assert (body["on_time_rate"], body["overdue"]) == ("66.67", 1)
+    on_time = next(r for r in body["rates"] if r["key"] == "on_time_rate")
+    assert (on_time["rate"], on_time["numerator"], on_time["denominator"]) == ("66.67", 2, 3)
+    assert on_time["definition"].startswith("按期办结率 = ")
     book = load_workbook(io.BytesIO(client.get(
         f"/reports/view.xlsx?org_unit_id={grid.id}&kind=monthly&day=2026-03-01").data))
     overview = {r[0]: r[1] for r in book["概览"].iter_rows(values_only=True) if r and r[0]}
@@ -86,3 +89,12 @@ def test_a_task_withdrawn_before_its_deadline_is_not_overdue(desk, org, clock):
     clock.set(local(2026, 4, 2, 9, 0))
     report = reports.compute(org.unit("zy-1-1-1-1"), "monthly", date(2026, 3, 1), clock)["current"]
     assert (report["counts"]["overdue"], report["counts"]["tasks_due"]) == (0, 0)
+
+
+def test_the_done_tab_shows_the_outcome_not_the_time_left(desk, org, clock, client, no_csrf):
+    clock.set(local(2026, 3, 2, 9, 0))
+    case = desk.open()
+    desk.do(desk.task(case, "level_mediation"), "grid", resolved())
+    sign_in(client, "grid")
+    done = client.get("/?tab=done").data.decode()
+    assert case.code in done and "按期办结" in done and "剩余" not in done
