@@ -67,7 +67,8 @@ def _completed(unit: OrgUnit, start: datetime, end: datetime) -> dict:
                    func.count(), func.avg(seconds_between(HumanTask.completed_at, HumanTask.created_at)))
 
 
-def _labels(keys) -> dict:
+def handler_labels(keys) -> dict:
+    """Chinese names of (department, org unit, role) keys: 「甘州区人社局」, 「第1网格网格员」."""
     dept_ids = {k[0] for k in keys if k[0]}
     unit_ids = {k[1] for k in keys if k[1]}
     departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(dept_ids)))}
@@ -91,7 +92,7 @@ def department_stats(unit: OrgUnit, start: datetime, end: datetime, now: datetim
     late = _counts(unit, overdue_between(start, min(end, now)), func.count())
     open_now = _counts(unit, and_(HumanTask.state == TaskState.READY, HumanTask.due_at < now), func.count())
     keys = set(done) | set(on_time) | set(late) | set(open_now)
-    labels = _labels(keys)
+    labels = handler_labels(keys)
     stats = []
     for key in keys:
         completed, seconds = done.get(key, (0, None))

@@ -17,7 +17,7 @@ from app.org.services import Actor, load_actor
 LOCAL = ZoneInfo("Asia/Shanghai")
 # Top navigation; an entry shows only when its area is installed.
 NAV = [("inbox.index", "我的待办"), ("cases.index", "案件"), ("supervision.overdue", "督办"),
-       ("reports.index", "报表"), ("designer.index", "流程设计")]
+       ("reports.index", "报表"), ("designer.index", "流程设计"), ("dashboard.index", "态势大屏")]
 log = logging.getLogger("onedoor.access")
 
 
