@@ -60,4 +60,5 @@ def _import_models() -> None:
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.reports import models as _reports  # noqa: F401, PLC0415
     from app.supervision import models as _supervision  # noqa: F401, PLC0415
+    from app.supervision import warning_models as _warnings  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

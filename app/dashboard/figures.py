@@ -27,6 +27,8 @@ from app.reports.rates import BY_KEY
 from app.supervision.access import Scope, units_under
 from app.supervision.labels import CHANNEL_LABELS, label
 from app.supervision.stats import handler_labels
+from app.supervision.warnings import LABELS as WARNING_LABELS
+from app.supervision.warnings import warnings_in
 from app.workflow.models import HumanTask, TaskState
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -132,7 +134,16 @@ def figures(unit: OrgUnit, now: datetime) -> dict[str, Any]:
             "generated_at": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
             "intake_today": intake_today(unit, now), "open_by_route": open_by_route(unit),
             "overdue_by_handler": overdue_by_handler(unit, now), "risks": risks(unit),
-            "trend": resolution_trend(unit, now), "map": grid_map(unit, now)}
+            "trend": resolution_trend(unit, now), "map": grid_map(unit, now),
+            "warnings": latest_warnings(unit)}
+
+
+def latest_warnings(unit: OrgUnit, limit: int = 8) -> list[dict[str, Any]]:
+    """The newest risk warnings located under `unit` (风险预警)."""
+    return [{"id": w.id, "rule": WARNING_LABELS.get(w.rule, w.rule), "text": w.text,
+             "at": w.created_at.astimezone(LOCAL).strftime("%m-%d %H:%M"),
+             "cases": w.evidence.get("cases", [])}
+            for w in warnings_in(units_under(unit), limit)]
 
 
 def _handler_condition(key: str):

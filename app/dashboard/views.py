@@ -1,4 +1,5 @@
-"""态势大屏 pages: the dashboard, its JSON (polled), the list behind a figure, grid outlines."""
+"""态势大屏 pages: the dashboard, its JSON (polled), the list behind a figure, grid outlines,
+risk warnings and their thresholds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from flask_login import login_required
 from app.dashboard import figures, geo
 from app.errors import Forbidden, ValidationFailed
 from app.org.models import Role
-from app.supervision.access import unit_in_scope
+from app.supervision import warnings
+from app.supervision.access import unit_in_scope, units_under
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.ui import current_actor
 from app.unit_of_work import run_unit
@@ -89,3 +91,40 @@ def upload_grids():
     count = run_unit(lambda: geo.load_shapes(collection, _clock().now()))
     flash(f"已导入 {count} 个网格边界")
     return redirect(url_for("dashboard.grids"))
+
+
+@bp.get("/warnings")
+@login_required
+def warning_list():
+    """风险预警 raised under the unit, with their evidence."""
+    _scope, unit = _unit()
+    return render_template("dashboard/warnings.html", unit=unit,
+                           rows=warnings.warnings_in(units_under(unit), 200), labels=warnings.LABELS)
+
+
+@bp.get("/warning-rules")
+@login_required
+def warning_rules():
+    """The admin's page of early-warning thresholds."""
+    _admin()
+    return render_template("dashboard/warning_rules.html", rules=_rules_view(), labels=warnings.LABELS,
+                           param_labels=warnings.PARAM_LABELS)
+
+
+def _rules_view() -> list[dict]:
+    return [{"key": key, "params": warnings.rule_params(key) or warnings.saved_params(key),
+             "enabled": warnings.rule_params(key) is not None} for key in warnings.DEFAULTS]
+
+
+@bp.post("/warning-rules")
+@login_required
+def save_warning_rule():
+    """Save one rule's thresholds and whether it is on."""
+    _admin()
+    key = request.form.get("rule", "")
+    params = {name: request.form.get(name) for name in warnings.DEFAULTS.get(key, {})}
+    actor = current_actor()
+    run_unit(lambda: warnings.set_rule(key, params, request.form.get("enabled") == "1",
+                                       actor_id=actor.user_id, now=_clock().now()))
+    flash(f"已保存「{warnings.LABELS[key]}」的预警阈值")
+    return redirect(url_for("dashboard.warning_rules"))

@@ -84,7 +84,20 @@
     c.on("click", function (p) { if (p.data) { window.location = listUrl("grid", String(p.data.id)); } });
   }
 
+  function warnings(rows) {
+    var box = document.getElementById("warning-list");
+    box.textContent = "";
+    if (!rows.length) { var none = document.createElement("li"); none.textContent = "暂无预警"; box.appendChild(none); }
+    rows.forEach(function (w) {
+      var li = document.createElement("li");
+      var tag = document.createElement("strong"); tag.textContent = w.rule + " ";
+      li.appendChild(tag); li.appendChild(document.createTextNode(w.at + " " + w.text));
+      box.appendChild(li);
+    });
+  }
+
   function draw(data) {
+    warnings(data.warnings);
     bars("chart-intake", "intake", data.intake_today, false);
     bars("chart-open", "open", data.open_by_route, true);
     bars("chart-overdue", "overdue", data.overdue_by_handler, true);
