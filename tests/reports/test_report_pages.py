@@ -31,7 +31,8 @@ def test_monthly_report_renders_to_html_print_and_excel(supervisor, seeded):
     page = supervisor.get(f"/reports/view?org_unit_id={county}&{MARCH}").data.decode()
     assert "甘州区2026年3月月总结" in page
     assert 'id="received">25275<' in page and 'id="resolution-rate">95.50%<' in page
-    assert "<svg" in page and "按渠道受理与化解" in page and "签发报告" in page
+    assert 'class="report-chart"' in page and "按渠道受理与化解" in page and "签发报告" in page
+    assert "vendor/echarts/echarts.min.js" in page
     assert "12345 热线转办</td><td>314</td><td>300</td><td>95.54%" in page
     printed = supervisor.get(f"/reports/view?org_unit_id={county}&{MARCH}&print=1").data.decode()
     assert "window.print()" in printed and 'class="top"' not in printed and "25275" in printed
