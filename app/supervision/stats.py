@@ -17,7 +17,7 @@ from app.reports.rates import percent, rate_value
 from app.supervision.access import units_under
 from app.supervision.labels import role_label
 from app.supervision.overdue_facts import on_time_between, overdue_between
-from app.workflow.models import HumanTask, ProcessInstance, TaskState
+from app.workflow.models import HumanTask, TaskState
 
 
 @dataclass
@@ -55,8 +55,7 @@ _KEY = (HumanTask.candidate_department_id, HumanTask.candidate_org_unit_id, Huma
 def _counts(unit: OrgUnit, condition, *columns) -> dict:
     rows = db.session.execute(
         select(*_KEY, *columns)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(condition, ProcessInstance.org_unit_id.in_(units_under(unit)))
+        .where(condition, HumanTask.case_org_unit_id.in_(units_under(unit)))
         .group_by(*_KEY))
     return {tuple(r[:3]): tuple(r[3:]) for r in rows}
 
