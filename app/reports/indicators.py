@@ -25,7 +25,7 @@ from app.reports.periods import Period
 from app.reports.rates import compute_rates, percent, rate_value
 from app.supervision.access import units_under
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, label
-from app.supervision.overdue_facts import not_done_by_deadline, on_time_between
+from app.supervision.overdue_facts import on_time_between, overdue_between
 from app.workflow.models import HumanTask, TaskState
 
 RESOLVED = (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REOPENED)
@@ -86,14 +86,14 @@ def _task_counts(units: Select | None, period: Period, until: datetime) -> dict[
                func.coalesce(func.sum(case((return_visit, 1), else_=0)), 0))
         .where(HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.begins_at,
                HumanTask.completed_at < period.ends_at, *scope)).one()
-    # Overdue and visits due share the deadline window: one pass over (state, due_at).
+    overdue = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        overdue_between(period.begins_at, until), *scope))
+    # Return visits due: a narrow process/task filter over the deadline window.
     due_window = and_(HumanTask.due_at >= period.begins_at, HumanTask.due_at < until)
-    overdue, visits_due, visits_done = db.session.execute(
-        select(func.coalesce(func.sum(case((not_done_by_deadline(), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((return_visit, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((and_(return_visit, HumanTask.state == TaskState.COMPLETED,
-                                                 HumanTask.completed_at < until), 1), else_=0)), 0))
-        .where(HumanTask.state.in_(tuple(TaskState)), due_window, *scope)).one()
+    visits_due, visits_done = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((and_(
+            HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at < until), 1), else_=0)), 0))
+        .where(HumanTask.state.in_(tuple(TaskState)), due_window, return_visit, *scope)).one()
     return {"tasks_on_time": int(on_time), "overdue": int(overdue), "tasks_due": int(on_time) + int(overdue),
             "return_visits": int(completed_visits or 0), "visits_due": int(visits_due),
             "visits_done": int(visits_done)}

@@ -34,13 +34,21 @@ def not_done_by_deadline() -> ColumnElement[bool]:
     return or_(HumanTask.completed_at.is_(None), _CLOSED_LATE, HumanTask.timed_out.is_(True))
 
 
+def closed_late() -> ColumnElement[bool]:
+    """A closed task not done by its deadline (the predicate of ix_human_task_overdue_closed)."""
+    return and_(HumanTask.state.in_((TaskState.COMPLETED, TaskState.CANCELLED)),
+                HumanTask.due_at.is_not(None), or_(_CLOSED_LATE, HumanTask.timed_out.is_(True)))
+
+
 def overdue_between(start: datetime | None, until: datetime) -> ColumnElement[bool]:
-    """Tasks whose deadline fell in [start, until) and that were not done by it: overdue as of `until`."""
+    """Tasks whose deadline fell in [start, until) and that were not done by it: overdue as of `until`.
+
+    Two branches on purpose: open tasks by (state, due_at, case unit), closed late ones by the
+    partial index on the closed-late predicate, so neither walks the tasks done on time.
+    """
     window = [HumanTask.due_at < until] if start is None else [HumanTask.due_at >= start,
                                                                 HumanTask.due_at < until]
-    # The state list is every state: it lets the (state, due_at) index serve the range.
-    return and_(HumanTask.state.in_(tuple(TaskState)), HumanTask.due_at.is_not(None), *window,
-                not_done_by_deadline())
+    return or_(and_(HumanTask.state == TaskState.READY, *window), and_(closed_late(), *window))
 
 
 def on_time_between(start: datetime, until: datetime) -> ColumnElement[bool]:

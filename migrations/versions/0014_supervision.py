@@ -57,9 +57,14 @@ def upgrade():
     op.execute("UPDATE human_task SET timed_out = true WHERE state = 'cancelled' AND due_at IS NOT NULL "
                "AND completed_at >= due_at AND instance_id IN "
                "(SELECT id FROM process_instance WHERE status <> 'cancelled')")
+    closed_late = sa.text("state IN ('completed', 'cancelled') AND due_at IS NOT NULL "
+                          "AND (completed_at > due_at OR timed_out IS true)")
+    op.create_index('ix_human_task_overdue_closed', 'human_task', ['due_at', 'case_org_unit_id'],
+                    postgresql_where=closed_late, sqlite_where=closed_late)
 
 
 def downgrade():
+    op.drop_index('ix_human_task_overdue_closed', table_name='human_task')
     op.drop_table('grid_shape')
     op.drop_index('ix_risk_warning_unit', table_name='risk_warning')
     op.drop_table('risk_warning')
