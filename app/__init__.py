@@ -35,6 +35,8 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     supervision.init_app(app)
     reports.init_app(app)
+    from app import dashboard  # noqa: PLC0415, I001 - the center dashboard registers
+    dashboard.init_app(app)
     from app import api, channels, notify  # noqa: PLC0415, I001 - API, notifications and channels register
 
     notify.init_app(app)
@@ -65,10 +67,12 @@ def _import_models() -> None:
     from app.cases import models as _cases  # noqa: F401, PLC0415
     from app.cases import notes as _notes  # noqa: F401, PLC0415
     from app.channels import models as _channels  # noqa: F401, PLC0415
+    from app.dashboard import models as _dashboard  # noqa: F401, PLC0415
     from app.designer import models as _designer  # noqa: F401, PLC0415
     from app.notify import models as _notify  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.public import models as _public  # noqa: F401, PLC0415
     from app.reports import models as _reports  # noqa: F401, PLC0415
     from app.supervision import models as _supervision  # noqa: F401, PLC0415
+    from app.supervision import warning_models as _warnings  # noqa: F401, PLC0415
     from app.workflow import models as _workflow  # noqa: F401, PLC0415

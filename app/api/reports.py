@@ -50,6 +50,18 @@ class ChannelLine(Schema):
     rate = fields.String(metadata={"description": "化解率（%），两位小数"})
 
 
+class RateLine(Schema):
+    """One rate with its counts and written definition (app/reports/rates.py)."""
+
+    key = fields.String(metadata={"description": "resolution_rate / on_time_rate / satisfaction_rate / "
+                                                 "visit_rate / redo_rate"})
+    label = fields.String(metadata={"description": "化解率、按期办结率、满意率、回访率、发回重办率"})
+    rate = fields.String(allow_none=True, metadata={"description": "（%），两位小数；分母为 0 时为 null"})
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    definition = fields.String(metadata={"description": "口径（与报表页一致）"})
+
+
 class Indicators(Schema):
     """The period's figures."""
 
@@ -59,10 +71,12 @@ class Indicators(Schema):
     received = fields.Integer(metadata={"description": "受理（登记）案件数"})
     resolved = fields.Integer(metadata={"description": "其中已化解（状态为已化解、已销号或已立续案）"})
     resolution_rate = fields.String(metadata={"description": "化解率（%），两位小数"})
-    on_time_rate = fields.String(metadata={"description": "按期办结率（%）：期间内办结的有时限任务中按期的"})
-    overdue = fields.Integer(metadata={"description": "逾期任务：时限落在期间内且已过、到时未办结的任务"})
+    on_time_rate = fields.String(metadata={"description": "按期办结率（%）：按期办结 ÷（按期办结 + 逾期）"})
+    overdue = fields.Integer(metadata={"description": "逾期任务：时限落在期间内且已过、到时未办结的任务"
+                                                      "（未办结、逾期后办结、超时上交、逾期后撤销）"})
     return_visits = fields.Integer(metadata={"description": "期间内完成的回访"})
     by_channel = fields.List(fields.Nested(ChannelLine))
+    rates = fields.List(fields.Nested(RateLine))
 
 
 def _units(org_unit: str | None, scope: Scope) -> Select | None:
@@ -87,7 +101,10 @@ def indicators(date_from: date, date_to: date, org_unit: str | None, scope: Scop
             "return_visits": counts["return_visits"],
             "by_channel": [{"channel": line["key"], "label": line["label"], "received": line["received"],
                             "resolved": line["resolved"], "rate": f"{line['rate']:.2f}"}
-                           for line in report["by_channel"]]}
+                           for line in report["by_channel"]],
+            "rates": [{"key": key, "label": r["label"], "rate": None if r["empty"] else f"{r['value']:.2f}",
+                       "numerator": r["numerator"], "denominator": r["denominator"],
+                       "definition": r["definition"]} for key, r in report["rates"].items()]}
 
 
 @bp.route("/indicators")

@@ -12,6 +12,7 @@ from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
 from app.org.models import User
+from app.supervision.overdue_facts import outcome_label
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
@@ -26,6 +27,8 @@ def _clock():
 
 
 def _row_view(task: HumanTask, now, case=None):
+    if task.state != TaskState.READY:  # 已办: a finished task has no time left, only its outcome
+        return {"task": task, "case": case, "words": outcome_label(task), "state": "none", "state_label": ""}
     state = deadline_state(task.created_at, task.due_at, now, warn_at=task.warn_at)
     return {"task": task, "case": case, "words": time_left_words(task.due_at, now),
             "state": state.value if state else "none",

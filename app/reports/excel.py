@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from app.reports.periods import KINDS
 
 LINE_HEADERS = ["项目", "受理", "化解", "化解率"]
+NO_PREVIOUS = "上期无数据"
 OVERVIEW = [("受理总数", "received"), ("已化解", "resolved"), ("办理中", "in_progress"),
             ("未化解", "unresolved"), ("已移交", "referred"), ("逾期任务", "overdue"),
             ("回访完成", "return_visits"), ("续案（复发）", "recurrences")]
@@ -31,15 +32,33 @@ def _lines(lines: list[dict]) -> list[list[Any]]:
     return [[line["label"], line["received"], line["resolved"], line["rate_text"]] for line in lines]
 
 
+def _compared(value: Any) -> Any:
+    return NO_PREVIOUS if value is None else value
+
+
+def _rates(report: dict[str, Any]) -> list[list[Any]]:
+    """One line per rate with its definition; issued before the rates existed: the two old ones."""
+    current, previous, change = report["current"], report["previous"], report["change"]
+    if "rates" not in current:
+        return [[name, current[key], previous[key], change[key]]
+                for name, key in (("化解率（%）", "resolution_rate"), ("按期办结率（%）", "on_time_rate"))]
+    rows = []
+    for key, rate in current["rates"].items():
+        before = previous["rates"][key]
+        rows.append([f"{rate['label']}（%）", None if rate["empty"] else rate["value"],
+                     NO_PREVIOUS if previous.get("empty") or before["empty"] else before["value"],
+                     _compared(change.get(key)), rate["definition"]])
+    return rows
+
+
 def _overview(report: dict[str, Any]) -> list[list[Any]]:
     current, previous, change = report["current"], report["previous"], report["change"]
-    rows = [[name, current["counts"][key], previous["counts"][key], change[key]]
-            for name, key in OVERVIEW]
-    rows.append(["化解率（%）", current["resolution_rate"], previous["resolution_rate"],
-                 change["resolution_rate"]])
-    rows.append(["按期办结率（%）", current["on_time_rate"], previous["on_time_rate"],
-                 change["on_time_rate"]])
-    rows.append(["回访发现新苗头", current["new_signs"], previous["new_signs"], change["new_signs"]])
+    empty = previous.get("empty", False)
+    rows = [[name, current["counts"][key], NO_PREVIOUS if empty else previous["counts"][key],
+             _compared(change[key])] for name, key in OVERVIEW]
+    rows.extend(_rates(report))
+    rows.append(["回访发现新苗头", current["new_signs"], NO_PREVIOUS if empty else previous["new_signs"],
+                 _compared(change["new_signs"])])
     return rows
 
 
@@ -47,7 +66,7 @@ def report_workbook(report: dict[str, Any], title: str, recommendations: str = "
     """The workbook of a report's indicators (and analysis, when present)."""
     book = Workbook()
     book.remove(book.active)
-    overview = _sheet(book, "概览", ["指标", "本期", "上期", "变化"], _overview(report))
+    overview = _sheet(book, "概览", ["指标", "本期", "上期", "变化", "口径"], _overview(report))
     overview.insert_rows(1, 2)
     overview["A1"] = title
     overview["A1"].font = Font(bold=True, size=14)

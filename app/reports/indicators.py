@@ -2,10 +2,9 @@
 
 Definitions (docs/reports.md): a case counts in the period it was received (受理); it is
 resolved (化解) when its status is resolved, closed or reopened (a return-visit follow-up
-does not undo the resolution); 化解率 = resolved ÷ received, two decimals, half up. A task is
-overdue (逾期) when its deadline fell in the period before the report's moment and it was not
-completed by then — the overdue list's definition (app/supervision/overdue.py), so a
-deadline still ahead never counts. A return visit (回访) is the `visit` task of the
+does not undo the resolution). Overdue and on time are app/supervision/overdue_facts.py's
+(a task escalated by its timer is overdue); the rates and their written definitions are
+app/reports/rates.py's. A return visit (回访) is the `visit` task of the
 return-visit process, not the 12345 order's own `visit` step.
 """
 
@@ -14,17 +13,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from app.cases.models import Case, CaseStatus
+from app.channels.hotline.models import HotlineOrder
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.reports.periods import Period
+from app.reports.rates import compute_rates, percent, rate_value
 from app.supervision.access import units_under
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, label
-from app.supervision.stats import percent, rate_value
-from app.workflow.models import HumanTask, ProcessInstance, TaskState
+from app.supervision.overdue_facts import on_time_between, overdue_between
+from app.workflow.models import HumanTask, TaskState
 
 RESOLVED = (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REOPENED)
 # Channel lines of the reports; 三调对接 gathers the cases pushed by police, petitions and courts.
@@ -36,8 +38,12 @@ JOINT_ROUTE = "whistle"
 MERGED = "merged"
 RETURN_VISIT_PROCESS = "return_visit"  # called by dispute.bpmn; its tasks carry this process_id
 RETURN_VISIT_TASK = "visit"
+LOCAL = ZoneInfo("Asia/Shanghai")
 COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joint_received",
-           "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time")
+           "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time",
+           "reopened", "rated", "satisfied", "visits_due", "visits_done")
+# 满意 and 基本满意 (the 12345 scale adds 非常满意).
+SATISFIED = ("very_satisfied", "satisfied", "basically_satisfied")
 
 
 def _line(key: str, text: str, received: int, resolved: int) -> dict[str, Any]:
@@ -69,26 +75,48 @@ def _case_groups(units: Select | None, period: Period) -> list:
 
 
 def _task_counts(units: Select | None, period: Period, until: datetime) -> dict[str, int]:
-    """On-time, overdue (deadline before `until`) and return-visit counts of the tasks in the units."""
-    scope = [ProcessInstance.org_unit_id.in_(units)] if units is not None else []
-    done_in_period = (HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.begins_at,
-                      HumanTask.completed_at < period.ends_at)
+    """On-time and overdue tasks (app/supervision/overdue_facts.py), return visits done and due."""
+    # Scoped by the case's location copied onto the task row, as 逾期台账 is: no join to
+    # process_instance, and (state, due_at, case_org_unit_id) serves the deadline window.
+    scope = [HumanTask.case_org_unit_id.in_(units)] if units is not None else []
     return_visit = and_(HumanTask.process_id == RETURN_VISIT_PROCESS, HumanTask.bpmn_id == RETURN_VISIT_TASK)
-    due, on_time, visits = db.session.execute(
-        select(func.count(HumanTask.due_at),
-               func.coalesce(func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0)), 0),
+    # One pass over the tasks completed in the period (state, completed_at).
+    on_time, completed_visits = db.session.execute(
+        select(func.coalesce(func.sum(case((on_time_between(period.begins_at, until), 1), else_=0)), 0),
                func.coalesce(func.sum(case((return_visit, 1), else_=0)), 0))
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(*done_in_period, *scope)).one()
-    # Open past the deadline, or completed after it; a deadline still ahead of `until` is not overdue.
-    overdue = db.session.scalar(
-        select(func.count()).select_from(HumanTask)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.state.in_((TaskState.READY, TaskState.COMPLETED)),
-               HumanTask.due_at >= period.begins_at, HumanTask.due_at < until,
-               or_(HumanTask.completed_at.is_(None), HumanTask.completed_at > HumanTask.due_at), *scope))
-    return {"tasks_due": int(due), "tasks_on_time": int(on_time), "return_visits": int(visits),
-            "overdue": int(overdue or 0)}
+        .where(HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.begins_at,
+               HumanTask.completed_at < period.ends_at, *scope)).one()
+    overdue = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        overdue_between(period.begins_at, until), *scope))
+    # Return visits due: a narrow process/task filter over the deadline window.
+    due_window = and_(HumanTask.due_at >= period.begins_at, HumanTask.due_at < until)
+    visits_due, visits_done = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((and_(
+            HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at < until), 1), else_=0)), 0))
+        .where(HumanTask.state.in_(tuple(TaskState)), due_window, return_visit, *scope)).one()
+    return {"tasks_on_time": int(on_time), "overdue": int(overdue), "tasks_due": int(on_time) + int(overdue),
+            "return_visits": int(completed_visits or 0), "visits_due": int(visits_due),
+            "visits_done": int(visits_done)}
+
+
+def _ratings(units: Select | None, period: Period) -> dict[str, int]:
+    """满意率's counts: return-visit opinions of cases received in the period, and 12345 ratings."""
+    opinion = Case.return_visit["mediation_opinion"].as_string()
+    where = [Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
+             Case.return_visit.is_not(None)]
+    if units is not None:
+        where.append(Case.org_unit_id.in_(units))
+    rated, satisfied = db.session.execute(
+        select(func.count(opinion), func.coalesce(func.sum(case((opinion.in_(SATISFIED), 1), else_=0)), 0))
+        .where(*where)).one()
+    order_where = [HotlineOrder.received_at >= period.begins_at, HotlineOrder.received_at < period.ends_at,
+                   HotlineOrder.satisfaction.is_not(None)]
+    if units is not None:
+        order_where.append(HotlineOrder.org_unit_id.in_(units))
+    order_rated, order_satisfied = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((HotlineOrder.satisfaction.in_(SATISFIED), 1),
+                                                         else_=0)), 0)).where(*order_where)).one()
+    return {"rated": int(rated) + int(order_rated), "satisfied": int(satisfied) + int(order_satisfied)}
 
 
 def _tally(rows) -> tuple[Counter, dict[str, Counter], dict[str, Counter], dict[str, Counter]]:
@@ -119,7 +147,8 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
     """Every indicator over the org units selected by `units` (None: everywhere) and `period`."""
     totals, channels, categories, levels = _tally(_case_groups(units, period))
     totals.update(_task_counts(units, period, cutoff(period, now)))
-    for status in ("in_progress", "unresolved", "referred"):
+    totals.update(_ratings(units, period))
+    for status in ("in_progress", "unresolved", "referred", "reopened"):
         totals[status] = totals[f"status_{status}"]
     by_channel = [_line(key, text, sum(channels.get(c, Counter())["received"] for c in members),
                         sum(channels.get(c, Counter())["resolved"] for c in members))
@@ -135,6 +164,7 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
         "resolution_rate_text": percent(counts["resolved"], counts["received"]),
         "on_time_rate": rate_value(counts["tasks_on_time"], counts["tasks_due"]),
         "on_time_rate_text": percent(counts["tasks_on_time"], counts["tasks_due"]),
+        "rates": compute_rates(counts),
         "joint": _line(JOINT_ROUTE, "中心吹哨、部门报到联合处置", counts["joint_received"],
                        counts["joint_resolved"]),
         "new_signs": channels.get("follow_up", Counter())["received"],
@@ -142,12 +172,25 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
     }
 
 
+def is_empty(figures: dict[str, Any]) -> bool:
+    """True when a period has no data at all (nothing received, nothing due, nothing done)."""
+    return not any(figures["counts"].values())
+
+
 def changes(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    """Differences against the previous period: counts, and rates in percentage points."""
-    diff = {key: current["counts"][key] - previous["counts"][key] for key in COUNTED}
-    diff["resolution_rate"] = round(current["resolution_rate"] - previous["resolution_rate"], 2)
-    diff["on_time_rate"] = round(current["on_time_rate"] - previous["on_time_rate"], 2)
-    diff["new_signs"] = current["new_signs"] - previous["new_signs"]
+    """Differences against the previous period: counts, and rates in percentage points.
+
+    None where there is nothing to compare with (「上期无数据」): every figure when the previous
+    period has no data at all, a rate when either period's denominator is empty.
+    """
+    empty = is_empty(previous)
+    diff: dict[str, Any] = {key: None if empty else current["counts"][key] - previous["counts"][key]
+                            for key in COUNTED}
+    diff["new_signs"] = None if empty else current["new_signs"] - previous["new_signs"]
+    for key, now_rate in current["rates"].items():
+        before = previous["rates"][key]
+        comparable = not (now_rate["empty"] or before["empty"])
+        diff[key] = round(now_rate["value"] - before["value"], 2) if comparable else None
     return diff
 
 
@@ -160,9 +203,12 @@ def build(unit: OrgUnit, period: Period, now: datetime) -> dict[str, Any]:
             "previous_period": {"start": period.previous().start.isoformat(),
                                 "label": period.previous().label()},
             "generated_at": now.isoformat(), "current": current,
+            # Set while the period is still running: the figures hold only up to this moment.
+            "as_of": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if now < period.ends_at else None,
             "previous": {"counts": previous["counts"], "resolution_rate": previous["resolution_rate"],
                          "on_time_rate": previous["on_time_rate"], "new_signs": previous["new_signs"],
-                         "by_category": previous["by_category"]},
+                         "by_category": previous["by_category"], "rates": previous["rates"],
+                         "empty": is_empty(previous)},
             "change": changes(current, previous)}
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ log = logging.getLogger("onedoor.reports")
 SNAPSHOT_LEVELS = (OrgLevel.CITY, OrgLevel.COUNTY, OrgLevel.TOWNSHIP)
 SNAPSHOTS_PER_RUN = 50
 MIN_RECOMMENDATIONS = 10
+LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def title_of(unit_name: str, period: Period) -> str:
@@ -95,9 +97,30 @@ def get_snapshot(scope: Scope, snapshot_id: int) -> ReportSnapshot:
 
 # --------------------------------------------------------------------------- issuing
 
+def check_issuable(kind: str, day: date, clock: Clock, as_of_mark: bool) -> None:
+    """A period is issued once it has ended; before that only as an explicit 「截至」 report."""
+    period = period_containing(kind, day)
+    if clock.now() < period.ends_at and not as_of_mark:
+        hint = f"{period.label()}尚未结束，期满后才能签发；如需签发阶段性报告，请勾选「截至当前时间签发」"
+        raise ValidationFailed(hint, {"as_of": [hint]})
+
+
+def as_of_suffix(kind: str, day: date, now: datetime) -> str:
+    """'（截至3月15日10时）' for a period still running at `now`, else ''."""
+    if now >= period_containing(kind, day).ends_at:
+        return ""
+    local = now.astimezone(LOCAL)
+    return f"（截至{local.month}月{local.day}日{local.hour}时）"
+
+
 def issue(unit_id: int, kind: str, day: date, *, report: dict[str, Any], html: str,
-          recommendations: str, actor: Actor, clock: Clock) -> IssuedReport:
-    """签发: store the report, the recommendations and the rendered page; never changed afterwards."""
+          recommendations: str, actor: Actor, clock: Clock, as_of_mark: bool = False) -> IssuedReport:
+    """签发: store the report, the recommendations and the rendered page; never changed afterwards.
+
+    A running period needs `as_of_mark`: the report is then titled 「截至…」 and is the period's
+    one issue (issued reports are unique per unit, kind and period).
+    """
+    check_issuable(kind, day, clock, as_of_mark)
     period = period_containing(kind, day)
     recommendations = (recommendations or "").strip()
     if kind == "analysis" and len(recommendations) < MIN_RECOMMENDATIONS:
@@ -105,7 +128,8 @@ def issue(unit_id: int, kind: str, day: date, *, report: dict[str, Any], html: s
             f"「对策建议」至少需要 {MIN_RECOMMENDATIONS} 个字"]})
     unit = db.session.get(OrgUnit, unit_id)
     row = IssuedReport(kind=kind, org_unit_id=unit_id, period_start=period.start, period_end=period.end,
-                       title=title_of(unit.name, period), indicators=report,
+                       title=title_of(unit.name, period) + as_of_suffix(kind, day, clock.now()),
+                       indicators=report,
                        recommendations=recommendations, html=html, issued_by_id=actor.user_id,
                        issued_by_label=actor.label, issued_at=clock.now())
     try:

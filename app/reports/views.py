@@ -77,7 +77,8 @@ def view():
     body = Markup(_body(report, title))
     template = "reports/print.html" if request.args.get("print") else "reports/report.html"
     return render_template(template, body=body, title=title, unit=unit, kind=kind, day=day, kinds=KINDS,
-                           issued=services.issued_for(unit.id, kind, day))
+                           issued=services.issued_for(unit.id, kind, day),
+                           running=services.as_of_suffix(kind, day, _clock().now()))
 
 
 @bp.get("/view.xlsx")
@@ -96,13 +97,16 @@ def issue():
     """签发: freeze the report as it is now, with the recommendations, under my name."""
     _scope, unit, kind, day = _chosen(request.form)
     recommendations = request.form.get("recommendations", "")[:10000]
+    as_of_mark = request.form.get("as_of") == "1"
+    services.check_issuable(kind, day, _clock(), as_of_mark)
     report = services.compute(unit, kind, day, _clock())
-    title = services.title_of(unit.name, period_containing(kind, day))
+    title = services.title_of(unit.name, period_containing(kind, day)) + services.as_of_suffix(
+        kind, day, _clock().now())
     html = _body(report, title, recommendations.strip(), issued={"by": current_actor().label,
                                                                   "at": _clock().now()})
     row = run_unit(lambda: services.issue(unit.id, kind, day, report=report, html=html,
                                           recommendations=recommendations, actor=current_actor(),
-                                          clock=_clock()))
+                                          clock=_clock(), as_of_mark=as_of_mark))
     flash(f"《{row.title}》已签发")
     return redirect(url_for("reports.issued", report_id=row.id))
 

@@ -5,15 +5,17 @@ from datetime import timedelta
 from flask import Flask
 
 SWEEP_EVERY = timedelta(minutes=1)
+WARNINGS_EVERY = timedelta(minutes=10)
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, the deadline sweep job and the supervision-order listener."""
+    """Register the pages, the deadline and early-warning jobs and the supervision-order listener."""
     from app.supervision import policies  # noqa: F401, PLC0415 - registers the warn-share event
     from app.supervision.cli import supervision_command  # noqa: PLC0415
     from app.supervision.notices import sweep_deadlines  # noqa: PLC0415
     from app.supervision.orders import on_instance_synced  # noqa: PLC0415
     from app.supervision.views import bp  # noqa: PLC0415
+    from app.supervision.warnings import sweep_warnings  # noqa: PLC0415
     from app.workflow.sync import add_listener  # noqa: PLC0415
     from app.workflow.worker import register_job  # noqa: PLC0415
 
@@ -21,3 +23,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(supervision_command)
     add_listener(on_instance_synced)
     register_job("supervision.deadlines", SWEEP_EVERY, sweep_deadlines)
+    register_job("supervision.warnings", WARNINGS_EVERY, sweep_warnings)

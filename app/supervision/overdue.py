@@ -1,4 +1,7 @@
-"""The overdue audit list (逾期案件台账): open tasks past their deadline, with case facts.
+"""The overdue audit list (逾期案件台账): tasks past their deadline whatever ended them, with case facts.
+
+Overdue and the outcome shown (未办结, 逾期后办结, 超时上交, 逾期后撤销) are defined in
+app/supervision/overdue_facts.py.
 
 Counted and paged with plain SQL over human_task alone: the case's org unit and the facts the
 filters need are copied onto the task row (app.cases.taskfacts; index state, due_at, case org
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from app.cases.models import Case, RiskTier
 from app.extensions import db
@@ -19,7 +22,8 @@ from app.org.models import Department, OrgUnit
 from app.supervision.access import units_under
 from app.supervision.labels import LEVEL_LABELS
 from app.supervision.models import SupervisionOrder
-from app.workflow.models import HumanTask, TaskState
+from app.supervision.overdue_facts import OUTCOME_LABELS, OVERDUE_OUTCOMES, outcome_is, overdue_between
+from app.workflow.models import HumanTask
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
@@ -30,7 +34,8 @@ SORTS = {"due": HumanTask.due_at, "code": func.coalesce(HumanTask.business_key, 
          "category": HumanTask.case_category,
          "tier": HumanTask.case_risk_tier, "department": Department.code, "received": Case.received_at,
          "level": HumanTask.case_level}
-STATES = {"open": "未办结", "late": "逾期后办结"}
+# "all" first: a task escalated by its timer or completed late is as overdue as an open one.
+STATES = {"all": "全部逾期", **{key: OUTCOME_LABELS[key] for key in OVERDUE_OUTCOMES}}
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class OverdueFilter:
     risk_tier: str = ""
     channel: str = ""
     min_days: int = 0
-    state: str = "open"
+    state: str = "all"
     sort: str = "due"
     descending: bool = False
     page: int = 1
@@ -75,12 +80,9 @@ class OverduePage:
 
 def _conditions(unit: OrgUnit, filters: OverdueFilter, now: datetime) -> list:
     cutoff = now - timedelta(days=max(0, filters.min_days))
-    if filters.state == "late":
-        state = and_(HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at > HumanTask.due_at,
-                     HumanTask.due_at < cutoff)
-    else:
-        state = and_(HumanTask.state == TaskState.READY, HumanTask.due_at < cutoff)
-    conditions = [state, HumanTask.case_org_unit_id.in_(units_under(unit))]
+    conditions = [overdue_between(None, cutoff), HumanTask.case_org_unit_id.in_(units_under(unit))]
+    if filters.state in OVERDUE_OUTCOMES:
+        conditions.append(outcome_is(filters.state))
     if filters.department:
         conditions.append(Department.code == filters.department)
     if filters.level:

@@ -24,7 +24,7 @@ class OverdueArgs(Schema):
     risk_tier = fields.String(load_default="", validate=validate.Length(max=16))
     channel = fields.String(load_default="", validate=validate.Length(max=32))
     min_days = fields.Integer(load_default=0, validate=validate.Range(min=0, max=3650))
-    state = fields.String(load_default="open", validate=validate.OneOf(list(STATES)))
+    state = fields.String(load_default="all", validate=validate.OneOf(list(STATES)))
     sort = fields.String(load_default="due", validate=validate.OneOf(list(SORTS)))
     descending = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))

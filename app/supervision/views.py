@@ -10,11 +10,13 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.reports.rates import BY_KEY
 from app.supervision import overdue, schemas, services, stats
 from app.supervision.access import scope_units, supervisor_scope, unit_in_scope
 from app.supervision.export import handling_unit, order_label, overdue_workbook
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.supervision.models import NOTICE_LABELS, ORDER_STATUS_LABELS
+from app.supervision.overdue_facts import outcome_label
 from app.supervision.policies import overdue_working_days_many
 from app.ui import current_actor
 from app.workflow.models import HumanTask
@@ -43,7 +45,8 @@ def overdue_list():
     now = _now()
     page = overdue.overdue_page(unit, filters, now)
     days = overdue_working_days_many([(r.task.due_at, r.task.completed_at or now) for r in page.rows])
-    rows = [{"row": r, "unit": handling_unit(r), "order": order_label(r), "days": n}
+    rows = [{"row": r, "unit": handling_unit(r), "order": order_label(r), "days": n,
+             "outcome": outcome_label(r.task)}
             for r, n in zip(page.rows, days, strict=True)]
     return render_template("supervision/overdue.html", page=page, rows=rows, unit=unit,
                            filters=filters, units=scope_units(scope), options=overdue.filter_options(),
@@ -77,7 +80,7 @@ def departments():
     finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL)
     rows = stats.department_stats(unit, begin, finish, now)
     return render_template("supervision/departments.html", rows=rows, unit=unit, start=start, end=end,
-                           units=scope_units(scope))
+                           units=scope_units(scope), definition=BY_KEY["on_time_rate"].definition)
 
 
 @bp.get("/orders")

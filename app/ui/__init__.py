@@ -32,7 +32,9 @@ from app.ui.nav import (
     designs_processes,
     landing_endpoint,
     registers_cases,
+    reports_from_grids,
     supervises,
+    watches_dashboard,
 )
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -42,6 +44,8 @@ NAV = [NavEntry("inbox.index", "我的待办", anyone), NavEntry("cases.index", 
        NavEntry("cases.new", "受理登记", registers_cases),
        NavEntry("supervision.overdue_list", "督办", supervises),
        NavEntry("reports.index", "报表", supervises),
+       NavEntry("dashboard.index", "态势大屏", watches_dashboard),
+       NavEntry("gridapp.app_page", "网格员工作台", reports_from_grids),
        NavEntry("designer.index", "流程设计", designs_processes),
        NavEntry("admin.index", "系统管理", administers)]
 __all__ = ["NAV", "NavEntry", "current_actor", "landing_url", "local_time"]

@@ -12,6 +12,7 @@ MANIFEST = {
                 "dist/bpmn-modeler.production.min.js"],
     "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/assets/"],
     "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"],
+    "echarts": ["dist/echarts.min.js"],
 }
 
 

@@ -41,6 +41,18 @@ def supervises(actor: Actor) -> bool:
     return bool(supervised_unit_ids(actor))
 
 
+def watches_dashboard(actor: Actor) -> bool:
+    """Center coordinators and supervisors: dashboard.figures.dashboard_scope checks the same."""
+    from app.dashboard.figures import DASHBOARD_ROLES  # noqa: PLC0415 - dashboard builds on ui
+
+    return any(role in DASHBOARD_ROLES for _, role in actor.unit_roles)
+
+
+def reports_from_grids(actor: Actor) -> bool:
+    """Grid workers (网格员): the grid app's page checks the same."""
+    return any(role == Role.GRID_WORKER for _, role in actor.unit_roles)
+
+
 def designs_processes(actor: Actor) -> bool:
     """Process designers and administrators: designer.views._designers_only checks the same."""
     from app.designer.views import DESIGNER_ROLES  # noqa: PLC0415 - designer builds on ui

@@ -286,6 +286,19 @@ def _boundary_timer_due(task) -> datetime | None:
     return min(dues) if dues else None
 
 
+def ended_by_timer(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """True when a timer boundary event attached to the task has fired (the task timed out)."""
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except Exception:  # noqa: BLE001 - removed from the tree (a cancelled multi-instance child)
+        return False
+    parent = task.parent
+    return parent is not None and any(
+        sibling is not task and sibling.state == TaskState.COMPLETED
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        for sibling in parent.children)
+
+
 def task_data(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
     """A copy of a task's data."""
     return dict(workflow.get_task_from_id(UUID(task_id)).data)

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -131,6 +131,9 @@ class HumanTask(db.Model):
     form_key: Mapped[str | None] = mapped_column(String(255))
     warn_at: Mapped[datetime | None]
     draft: Mapped[dict | None] = mapped_column(JSON)
+    # Set when the row was closed because a timer boundary event on the task fired (escalated
+    # by timeout): the overdue facts (app/supervision/overdue_facts.py) tell it from a withdrawal.
+    timed_out: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     instance: Mapped[ProcessInstance] = relationship()
 

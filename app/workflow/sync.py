@@ -95,7 +95,7 @@ def _reconcile_tasks(instance: ProcessInstance, workflow: Any, ready: dict[str, 
     for row in open_rows:
         open_ids.add(row.id)
         if row.id not in ready:
-            _cancel_row(row, now)
+            _cancel_row(row, now, engine.ended_by_timer(workflow, row.id))
     for task_id, task in ready.items():
         if task_id not in open_ids and db.session.get(HumanTask, task_id) is None:
             _create_task(instance, workflow, task, now)
@@ -108,14 +108,15 @@ def _apply_task_changes(instance: ProcessInstance, workflow: Any, ready: dict[st
     for task_id in before - ready.keys():
         row = db.session.get(HumanTask, task_id)
         if row is not None and row.state == TaskState.READY:
-            _cancel_row(row, now)
+            _cancel_row(row, now, engine.ended_by_timer(workflow, task_id))
     for task_id in ready.keys() - before:
         _create_task(instance, workflow, ready[task_id], now)
 
 
-def _cancel_row(row: HumanTask, now: datetime) -> None:
+def _cancel_row(row: HumanTask, now: datetime, timed_out: bool = False) -> None:
     row.state = TaskState.CANCELLED
     row.completed_at = now
+    row.timed_out = timed_out
     record(now, "task.cancelled", instance_id=row.instance_id, task_id=row.id,
            summary={"bpmn_id": row.bpmn_id})
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from app.extensions import db
 from app.reports import indicators, services
 from app.reports.periods import Period, period_containing
-from app.supervision.stats import percent, rate_value
+from app.reports.rates import percent, rate_value
 from app.unit_of_work import run_unit
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from tests.conftest import SHANGHAI
@@ -50,9 +50,11 @@ def test_monthly_indicators_match_the_hand_count(seeded, clock):
     assert [line["key"] for line in current["by_category"]][:2] == ["contract", "neighbour"]
     levels = {line["key"]: line["received"] for line in current["by_level"]}
     assert levels == {"网格员": 8370, "村调委会": 4000, "": 12905}
-    # Tasks: 11 completed in March with a deadline, 8 on time; 3 late plus 1 still open → 4 overdue.
-    assert (current["counts"]["tasks_due"], current["counts"]["tasks_on_time"]) == (11, 8)
-    assert current["on_time_rate_text"] == "72.73%"
+    # Tasks: 11 completed in March with a deadline, 8 on time; 3 late plus 1 still open → 4 overdue,
+    # and every overdue task counts against the rate: 8 ÷ (8 + 4).
+    assert (current["counts"]["tasks_due"], current["counts"]["tasks_on_time"]) == (12, 8)
+    assert current["on_time_rate_text"] == "66.67%"
+    assert current["rates"]["on_time_rate"]["text"] == "66.67%"
     assert (current["counts"]["overdue"], current["counts"]["return_visits"]) == (4, 1)
     # Against February: 1,600 received, 1,500 resolved (93.75%).
     assert report["previous"]["counts"]["received"] == 1600

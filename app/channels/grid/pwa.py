@@ -17,12 +17,13 @@ from app.cases import labels
 from app.channels.grid.capture import MAX_PHOTO, report_from_app, worker_grids
 from app.channels.grid.services import describe
 from app.channels.grid.views import GridReportIn
-from app.errors import NotFound, OneDoorError, ValidationFailed
+from app.errors import Forbidden, NotFound, OneDoorError, ValidationFailed
 from app.extensions import db
 from app.inbox.queries import InboxQuery, inbox
 from app.org.models import Department
 from app.org.services import Actor
 from app.ui import current_actor
+from app.ui.nav import reports_from_grids
 from app.unit_of_work import run_unit
 
 bp = Blueprint("gridapp", __name__, url_prefix="/grid")
@@ -66,6 +67,8 @@ def _departments(grids) -> list[tuple[str, str]]:
 def app_page():
     """The app shell with the worker's task cards and the report form."""
     actor = current_actor()
+    if not reports_from_grids(actor):
+        raise Forbidden("网格员工作台只供网格员使用")
     grids = worker_grids(actor)
     page = inbox(actor, None, InboxQuery.from_args(MultiDict()), _clock().now())
     return render_template("grid/app.html", grids=grids, departments=_departments(grids), kinds=KINDS,
