@@ -257,6 +257,9 @@ def _petition(rng: random.Random) -> dict[str, Any]:
 
 
 FIXED = {
+    "hazard_handle.json": lambda rng: {"finding": "现场核查属实，已通知责任单位",
+                                       "measures": "设置警示标志并限期整改",
+                                       "eliminated": rng.random() < 0.8},
     "failure_record.json": lambda rng: {"next_route": _pick(rng, {"litigation": 50, "arbitration": 15,
                                                                   "administrative": 15, "other": 20}),
                                         "failure_reason": "双方分歧较大，调解不成", "parties_informed": True},
