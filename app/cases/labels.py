@@ -25,3 +25,23 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(code, code)
+
+
+AUDIT_ACTIONS = {
+    "case.opened": "受理登记", "case.duplicate_flagged": "标记疑似重复", "case.risk_changed": "调整风险等级",
+    "case.commented": "留言", "case.attachment_added": "上传附件", "case.document_generated": "生成文书",
+    "instance.started": "流程启动", "instance.cancelled": "流程终止", "instance.migrated": "流程版本迁移",
+    "instance.migration_rolled_back": "流程版本迁移回退", "task.created": "生成任务",
+    "task.claimed": "认领任务", "task.released": "退回待办", "task.completed": "办结任务",
+    "task.cancelled": "任务取消", "task.handed_over": "转交任务", "task.transferred": "转办",
+    "task.returned": "退回", "task.extension_requested": "延期申请", "task.extension_decided": "延期审批",
+    "task.chased": "催办", "timers.fired": "期限到达", "timers.failed": "定时处理失败",
+    "message.delivered": "收到消息", "hotline.received": "接收12345工单",
+    "hotline.result_not_delivered": "12345办理结果回传失败", "supervision.opened": "发起督办",
+    "supervision.failed": "督办发起失败", "report.issued": "发布报告", "deployment.created": "发布流程",
+}
+
+
+def audit_action(action: str) -> str:
+    """The Chinese name of an audit event; never the event code itself."""
+    return AUDIT_ACTIONS.get(action, "其他操作")

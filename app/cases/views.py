@@ -17,8 +17,7 @@ from flask import (
 from flask_login import login_required
 from sqlalchemy import or_, select
 
-from app.audit.models import AuditEvent
-from app.cases import access, files, labels
+from app.cases import access, files, history, labels
 from app.cases.listing import CaseQuery, search_cases
 from app.cases.models import CASE_STATUS_LABELS, Case
 from app.cases.routemap import route_map
@@ -34,14 +33,6 @@ from app.workflow.queries import instance_diagrams, ui_key
 from app.workflow.services import deployed_form
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-AUDIT_LABELS = {
-    "case.opened": "受理登记", "instance.started": "流程启动", "task.created": "生成任务",
-    "task.claimed": "认领任务", "task.released": "退回任务", "task.completed": "办结任务",
-    "task.cancelled": "任务取消", "timers.fired": "期限到达", "message.delivered": "收到消息",
-    "case.risk_changed": "调整风险等级", "case.commented": "留言", "case.attachment_added": "上传附件",
-}
-
 
 def _clock():
     return current_app.extensions["onedoor.clock"]
@@ -113,12 +104,6 @@ def new():
                            chosen=request.form.get("org_unit_id", type=int)), status
 
 
-def _timeline(case: Case) -> list[AuditEvent]:
-    ids = select(ProcessInstance.id).where(ProcessInstance.business_key == case.code)
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(ids))
-                                   .order_by(AuditEvent.at, AuditEvent.id).limit(500)))
-
-
 def _qr_svg(case: Case) -> str:
     url = url_for("cases.detail", code=case.code, _external=True)
     return segno.make(url, error="m").svg_inline(scale=3, title=f"案件 {case.code}")
@@ -145,11 +130,13 @@ def detail(code: str):
     instance = db.session.get(ProcessInstance, case.instance_id) if case.instance_id else None
     diagrams = instance_diagrams(instance) if instance else []
     _mark_overdue(case, diagrams, _clock().now())
+    items = history.case_file(case, masked=not unmasked)
+    step = request.args.get("step", "")
     return render_template(
         "cases/detail.html", case=case, unmasked=unmasked, labels=labels,
         statuses=CASE_STATUS_LABELS, route=route_map(case, _clock().now()), qr=_qr_svg(case),
-        diagrams=diagrams, timeline=_timeline(case), audit_labels=AUDIT_LABELS,
-        comments=files.comments_of(case), attachments=files.attachments_of(case),
+        diagrams=diagrams, timeline=history.audit_lines(case), step=step,
+        history=history.only_step(items, step), steps=history.step_choices(items),
         location=db.session.get(OrgUnit, case.org_unit_id), now=_clock().now())
 
 
