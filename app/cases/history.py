@@ -45,9 +45,9 @@ def step_title(task: HumanTask) -> str:
     return task.title
 
 
-def _instances(case: Case) -> dict[str, ProcessInstance]:
+def _instances(business_key: str) -> dict[str, ProcessInstance]:
     return {i.id: i for i in db.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.business_key == case.code))}
+        select(ProcessInstance).where(ProcessInstance.business_key == business_key))}
 
 
 def _submitted(instance_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -64,11 +64,12 @@ def _form(instance: ProcessInstance, form_key: str | None) -> tuple[dict, dict]:
     return forms.get(form_key) or {}, forms.get(ui_key(form_key)) or {}
 
 
-def completed_steps(case: Case, *, masked: bool, bpmn_ids: list[str] | None = None,
-                    instance_id: str | None = None) -> list[Item]:
-    """The case's completed steps, oldest first (optionally only `bpmn_ids`, one instance)."""
-    instances = _instances(case)
-    query = select(HumanTask).where(HumanTask.business_key == case.code,
+def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | None = None,
+                    instance_id: str | None = None, fields: list[str] | None = None) -> list[Item]:
+    """The completed steps of a case (or 12345 order) by its business key, oldest first
+    (optionally only `bpmn_ids`, of one instance, showing only `fields`)."""
+    instances = _instances(business_key)
+    query = select(HumanTask).where(HumanTask.business_key == business_key,
                                     HumanTask.state == TaskState.COMPLETED)
     if bpmn_ids is not None:
         query = query.where(HumanTask.bpmn_id.in_(bpmn_ids))
@@ -84,14 +85,15 @@ def completed_steps(case: Case, *, masked: bool, bpmn_ids: list[str] | None = No
         schema, ui = _form(instances[task.instance_id], task.form_key)
         items.append(Item("step", task.completed_at or task.created_at, step_title(task),
                           who=users.get(task.completed_by_id, ""), where=places.get(task.id, ""),
-                          entries=describe(schema, ui, submitted.get(task.id, {}), masked=masked),
+                          entries=describe(schema, ui, submitted.get(task.id, {}), masked=masked,
+                                           only=fields),
                           task=task))
     return items
 
 
 def case_file(case: Case, *, masked: bool) -> list[Item]:
     """The whole history of the case in time order."""
-    items = completed_steps(case, masked=masked)
+    items = completed_steps(case.code, masked=masked)
     items += [Item("comment", c.created_at, COMMENTS, who=c.author_label, body=c.body)
               for c in files.comments_of(case)]
     items += [Item("attachment", a.created_at, ATTACHMENTS, who=a.uploaded_by_label,
@@ -121,7 +123,7 @@ class AuditLine:
 
 def audit_lines(case: Case, limit: int = 500) -> list[AuditLine]:
     """The audit trail of the case's instances, named in Chinese (no codes, no BPMN ids)."""
-    instances = _instances(case)
+    instances = _instances(case.code)
     events = list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.instance_id.in_(list(instances))).order_by(AuditEvent.at, AuditEvent.id)
         .limit(limit)))

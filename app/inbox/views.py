@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from sqlalchemy import and_, select
 
-from app.cases import labels
+from app.cases import access, context, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox import notifications
@@ -16,7 +16,7 @@ from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
 from app.workflow.models import HumanTask, TaskState
-from app.workflow.queries import task_form
+from app.workflow.queries import process_names, task_form
 
 bp = Blueprint("inbox", __name__)
 
@@ -102,8 +102,13 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200):
     actor = current_actor()
     mine = item.assignee_id == actor.user_id
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
+    case = context.case_of(item)
+    unmasked = case is not None and access.in_handling_scope(actor, case)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
+                           case=case, unmasked=unmasked, labels=labels,
+                           context=context.task_context(item, form.schema, masked=not unmasked),
+                           process_name=process_names(item.instance).get(item.process_id, ""),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
