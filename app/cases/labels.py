@@ -13,7 +13,7 @@ CATEGORIES = {
 }
 RISK_TIERS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 ROUTES = {
-    "on_the_spot": "当场调解", "four_levels": "四级七天", "department": "部门窗口",
+    "on_the_spot": "当场调解", "four_levels": "四级七天", "department_window": "部门窗口",
     "whistle": "中心吹哨、部门报到", "referral": "三调对接",
 }
 PARTY_ROLES = {"applicant": "申请人", "respondent": "被申请人", "third_party": "第三人",

@@ -106,3 +106,11 @@ def route_map(case: Case, now: datetime) -> RouteMap:
     current = [s for s in steps if s.state in ("active", "warning", "overdue")]
     procedure = current[0].procedure if current else ("已办结" if case.closed_at else "")
     return RouteMap(label(ROUTES, case.route), procedure, current, steps)
+
+
+def department_name(code: str | None) -> str:
+    """The name of a stationed department from its code ('hrss' → '人社局'); '' when unknown."""
+    if not code:
+        return ""
+    return db.session.scalar(select(Department.name).where(Department.code == code)
+                             .order_by(Department.id).limit(1)) or ""

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from app.cases import access, files, history, labels
 from app.cases.listing import CaseQuery, search_cases
 from app.cases.models import CASE_STATUS_LABELS, Case
-from app.cases.routemap import route_map
+from app.cases.routemap import department_name, route_map
 from app.cases.services import change_risk_tier, get_case, open_case
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -136,6 +136,7 @@ def detail(code: str):
         "cases/detail.html", case=case, unmasked=unmasked, labels=labels,
         statuses=CASE_STATUS_LABELS, route=route_map(case, _clock().now()), qr=_qr_svg(case),
         diagrams=diagrams, timeline=history.audit_lines(case), step=step,
+        department=department_name(case.handling_department),
         history=history.only_step(items, step), steps=history.step_choices(items),
         location=db.session.get(OrgUnit, case.org_unit_id), now=_clock().now())
 

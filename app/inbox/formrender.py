@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from app.workflow.forms import enum_labels
+
 EXTRA_ROWS = 1
 
 
@@ -34,11 +36,15 @@ class Field:
 
 
 def _options(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> list[tuple[str, str]]:
-    if "oneOf" in prop:
-        return [(str(o["const"]), o.get("title", str(o["const"]))) for o in prop["oneOf"]]
-    values = prop.get("enum") or prop.get("items", {}).get("enum") or []
-    names = hints.get("ui:enumNames") or prop.get("enumNames") or values
-    return [(str(v), str(n)) for v, n in zip(values, names, strict=False)]
+    """(value, Chinese label) of a choice field; `flask processes check` refuses a form whose
+    choices lack labels, so the value itself is never shown in their place."""
+    labels = enum_labels(prop, hints)
+    items = prop.get("items", {})
+    if "oneOf" in prop or "oneOf" in items:
+        values = [o["const"] for o in prop.get("oneOf") or items["oneOf"]]
+    else:
+        values = prop.get("enum") or items.get("enum") or []
+    return [(str(v), labels.get(str(v), "（未命名选项）")) for v in values]
 
 
 def _widget(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.cases.models import mask
+from app.workflow.forms import enum_labels
 
 
 @dataclass
@@ -22,18 +23,6 @@ class Entry:
     text: str = ""
     children: list[Entry] = field(default_factory=list)
     rows: list[list[Entry]] = field(default_factory=list)
-
-
-def enum_labels(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> dict[str, str]:
-    """Value → Chinese label of an enum (or of an array of enums); empty when none are declared."""
-    items = prop.get("items", {}) if prop.get("type") == "array" else {}
-    if "oneOf" in prop or "oneOf" in items:
-        return {str(o["const"]): str(o.get("title", "")) for o in prop.get("oneOf") or items["oneOf"]
-                if o.get("title")}
-    values = prop.get("enum") or items.get("enum") or []
-    names = (hints.get("ui:enumNames") or hints.get("items", {}).get("ui:enumNames")
-             or prop.get("enumNames") or items.get("enumNames") or [])
-    return {str(v): str(n) for v, n in zip(values, names, strict=False)}
 
 
 def is_personal(name: str, prop: Mapping[str, Any]) -> bool:

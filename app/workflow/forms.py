@@ -80,3 +80,41 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> d
     if errors:
         raise ValidationFailed("表单填写有误，请按提示修改", errors)
     return {key: data[key] for key in declared if key in data}
+
+
+def enum_labels(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> dict[str, str]:
+    """Value → Chinese label of an enum (or of an array of enums), from `oneOf` titles,
+    the UI hints' `ui:enumNames` or the schema's `enumNames`; empty when none are declared."""
+    items = prop.get("items", {}) if prop.get("type") == "array" else {}
+    choices = prop.get("oneOf") or items.get("oneOf")
+    if choices:
+        return {str(o["const"]): str(o["title"]) for o in choices if "const" in o and o.get("title")}
+    values = prop.get("enum") or items.get("enum") or []
+    names = (hints.get("ui:enumNames") or hints.get("items", {}).get("ui:enumNames")
+             or prop.get("enumNames") or items.get("enumNames") or [])
+    return {str(v): str(n) for v, n in zip(values, names, strict=False) if str(n).strip()}
+
+
+def _enum_values(prop: Mapping[str, Any]) -> list[Any]:
+    items = prop.get("items", {}) if prop.get("type") == "array" else {}
+    if prop.get("oneOf") or items.get("oneOf"):
+        return [o.get("const") for o in prop.get("oneOf") or items["oneOf"]]
+    return list(prop.get("enum") or items.get("enum") or [])
+
+
+def unlabelled_enums(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
+                     prefix: str = "") -> list[str]:
+    """Paths of the form's choice fields with a value that has no Chinese label."""
+    ui = ui or {}
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        hints, path = ui.get(name, {}), prefix + name
+        values = _enum_values(prop)
+        labels = enum_labels(prop, hints)
+        if any(str(value) not in labels for value in values):
+            found.append(path)
+        if prop.get("type") == "object":
+            found += unlabelled_enums(prop, hints, f"{path}.")
+        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+            found += unlabelled_enums(prop["items"], hints.get("items", {}), f"{path}.[]")
+    return found

@@ -32,10 +32,13 @@ def laddered(processes, org, clock):  # noqa: F811 - the imported fixture
     return case
 
 
-def can_sign_in(username: str) -> None:
-    """Give a test handler (created without a password) the demo password."""
-    run_unit(lambda: db.session.scalar(select(User).where(User.username == username))
-             .set_password(DEMO_PASSWORD))
+def can_sign_in(username: str, display_name: str | None = None) -> None:
+    """Give a test handler (created without a password) the demo password and a Chinese name."""
+    def change():
+        user = db.session.scalar(select(User).where(User.username == username))
+        user.set_password(DEMO_PASSWORD)
+        user.display_name = display_name or user.display_name
+    run_unit(change)
 
 
 def visible_text(html: str) -> str:
