@@ -21,7 +21,8 @@ from app.cases import access, files, history, labels
 from app.cases.listing import CaseQuery, search_cases
 from app.cases.models import CASE_STATUS_LABELS, Case
 from app.cases.routemap import department_name, route_map
-from app.cases.services import change_risk_tier, get_case, open_case
+from app.cases.services import change_risk_tier, get_case
+from app.channels.intake import receive_at_unit
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox.formrender import build_fields, parse_submission
@@ -91,8 +92,9 @@ def new():
         try:
             if grid_id not in {g.id for g in grids}:
                 raise ValidationFailed("请选择案件所在网格", {"org_unit_id": ["请选择案件所在网格"]})
-            case = run_unit(lambda: open_case(values, org_unit_id=grid_id, clock=_clock(),
-                                              actor=current_actor()))
+            case = run_unit(lambda: receive_at_unit(
+                values, grid_id, clock=_clock(), actor=current_actor(),
+                duplicate_window_days=current_app.config["DUPLICATE_WINDOW_DAYS"]))
         except ValidationFailed as failed:
             errors, status = failed.errors, 422
             flash(failed.message, "error")
