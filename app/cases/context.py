@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.cases.history import Item, completed_steps
 from app.cases.models import Case
+from app.cases.routemap import task_places
 from app.extensions import db
 from app.workflow.models import HumanTask
 
@@ -52,3 +53,34 @@ def task_context(task: HumanTask, schema: dict[str, Any] | None, *, masked: bool
         if items:
             blocks.append(Block(str(spec.get("title") or "前序办理情况"), items))
     return blocks
+
+
+def _sources(task: HumanTask, case: Case | None, user_name: str) -> dict[str, Any]:
+    """What a form may be prefilled from (the names `x-prefill` uses)."""
+    place = task_places([task]).get(task.id, "")
+    sources: dict[str, Any] = {"handler": f"{place} {user_name}".strip(), "user.name": user_name}
+    if case is not None:
+        sources.update({
+            "case.parties": [{"name": p.name} for p in case.parties],
+            "case.people_count": case.people_count,
+            "case.amount": float(case.amount) if case.amount is not None else None,
+            "case.narrative": case.narrative,
+        })
+    return sources
+
+
+def prefill(task: HumanTask, case: Case | None, schema: dict[str, Any] | None,
+            user_name: str) -> dict[str, Any]:
+    """Starting values for the form from what is known, as its `x-prefill` asks:
+    `{"reporter": "handler", "agreement.parties": "case.parties"}` (dotted paths nest)."""
+    sources = _sources(task, case, user_name)
+    values: dict[str, Any] = {}
+    for path, source in (schema or {}).get("x-prefill", {}).items():
+        if sources.get(source) in (None, "", []):
+            continue
+        *parents, last = path.split(".")
+        node = values
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = sources[source]
+    return values

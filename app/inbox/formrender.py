@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
 from app.workflow.forms import enum_labels
@@ -144,7 +145,18 @@ def parse_submission(schema: Mapping[str, Any], form: MultiDict, prefix: str = "
             data[name] = _coerce(prop, form.get(key, ""))
         elif form.get(key, "").strip() != "":
             data[name] = _coerce(prop, form[key].strip())
-    return data
+    return drop_inactive_sections(schema, data) if not prefix else data
+
+
+def drop_inactive_sections(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out the sections the schema's own `if`/`then` asks for only when its condition
+    holds (the agreement block of an unsuccessful mediation), so a prefilled or half-typed
+    block that does not apply is not validated or kept."""
+    condition, then = schema.get("if"), schema.get("then") or {}
+    if not condition or Draft202012Validator(condition).is_valid(data):
+        return data
+    conditional = set(then.get("required", [])) - set(schema.get("required", []))
+    return {key: value for key, value in data.items() if key not in conditional}
 
 
 def _parse_rows(items: Mapping[str, Any], form: MultiDict, key: str) -> list[dict[str, Any]]:

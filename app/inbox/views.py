@@ -95,14 +95,15 @@ def task(task_id: str):
 
 def _render_task(item: HumanTask, posted=None, errors=None, status=200):
     form = task_form(item)
-    values = posted if posted is not None else ({**form.values, **item.draft} if item.draft
-                                                 else form.values)
+    actor = current_actor()
+    case = context.case_of(item)
+    mine = item.assignee_id == actor.user_id
+    known = context.prefill(item, case, form.schema, actor.label) if mine else {}
+    carried = {key: value for key, value in form.values.items() if value is not None}
+    values = posted if posted is not None else {**known, **carried, **(item.draft or {})}
     fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
     now = _clock().now()
-    actor = current_actor()
-    mine = item.assignee_id == actor.user_id
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
-    case = context.case_of(item)
     unmasked = case is not None and access.in_handling_scope(actor, case)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,

@@ -90,3 +90,28 @@ def test_supervision_order_department_sees_the_requirement_and_reviewer_the_expl
     text = visible_text(client.get(f"/tasks/{review.id}").data.decode())
     assert "逾期说明" in text and "当事人外出，无法组织调解" in text and "已约定现场调解" in text
     assert order.instance_id == review.instance_id
+
+
+def test_forms_are_prefilled_with_the_parties_and_the_reporter(client, no_csrf, desk, handlers):  # noqa: F811
+    case = desk.open()
+    task = desk.task(case, "level_mediation")
+    sign_in(client, "grid")
+    client.post(f"/tasks/{task.id}/claim")
+    body = client.get(f"/tasks/{task.id}").data.decode()
+    assert 'name="agreement.parties.0.name" value="张三"' in body.replace("\n", " ") or \
+        ('value="张三"' in body and 'name="agreement.parties.0.name"' in body)
+    assert 'value="李四"' in body
+    # A failed mediation with the prefilled agreement block is accepted: the block does not apply.
+    response = client.post(f"/tasks/{task.id}/complete", data={
+        "result": "failed", "summary": "双方分歧较大，本级无法化解",
+        "agreement.parties.0.name": "张三", "agreement.parties.1.name": "李四"})
+    assert response.status_code == 302
+
+    whistle = desk.open(category="requisition", risk_tier="red")
+    desk.do(desk.task(whistle, "whistle_call"), "coordinator",
+            {"departments": ["housing"], "whistle_note": "请住建局报到"})
+    report = desk.task(whistle, "report_in")
+    can_sign_in("housing", "王住建")
+    sign_in(client, "housing")
+    client.post(f"/tasks/{report.id}/claim")
+    assert 'value="甘州区住建局 王住建"' in client.get(f"/tasks/{report.id}").data.decode()
