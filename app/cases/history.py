@@ -20,6 +20,8 @@ from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import process_names, ui_key
 
 COMMENTS, ATTACHMENTS = "留言", "附件"
+DOCUMENT_NAMES = {"receipt": "受理回执", "agreement": "人民调解协议书", "supervision": "督办通知书",
+                  "case_file": "一案一档"}
 
 
 @dataclass
@@ -137,6 +139,8 @@ def audit_lines(case: Case, limit: int = 500) -> list[AuditLine]:
         text = labels.audit_action(event.action)
         if event.task_id in titles:
             text += f"：{titles[event.task_id]}"
+        elif event.action == "case.document_generated":
+            text += f"：{DOCUMENT_NAMES.get(event.summary.get('document'), '')}"
         elif event.action == "instance.started" and event.instance_id in instances:
             text += f"：{names.get(instances[event.instance_id].process_id, '')}"
         lines.append(AuditLine(event.at, event.actor_label, text))

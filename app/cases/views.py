@@ -23,6 +23,7 @@ from app.cases.models import CASE_STATUS_LABELS, Case
 from app.cases.routemap import department_name, route_map
 from app.cases.services import change_risk_tier, get_case
 from app.channels.intake import receive_at_unit
+from app.documents import services as documents
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox.formrender import build_fields, parse_submission
@@ -139,6 +140,7 @@ def detail(code: str):
         statuses=CASE_STATUS_LABELS, route=route_map(case, _clock().now()), qr=_qr_svg(case),
         diagrams=diagrams, timeline=history.audit_lines(case), step=step,
         department=department_name(case.handling_department),
+        has_supervision=any(i.task and i.task.bpmn_id == "issue_order" for i in items),
         history=history.only_step(items, step), steps=history.step_choices(items),
         location=db.session.get(OrgUnit, case.org_unit_id), now=_clock().now())
 
@@ -211,3 +213,15 @@ def risk(code: str):
         run_unit(lambda: change_risk_tier(code, tier, clock=_clock(), actor=actor))
         flash(f"风险等级已调整为{labels.RISK_TIERS[tier]}")
     return redirect(url_for("cases.detail", code=code))
+
+
+@bp.get("/<code>/documents/<kind>.pdf")
+@login_required
+def document(code: str, kind: str):
+    """A document of the case as PDF (handling scope only); each generation is audited."""
+    case = _handled(code)
+    url = url_for("cases.detail", code=case.code, _external=True)
+    made = run_unit(lambda: documents.generate(case, kind, actor=current_actor(), now=_clock().now(),
+                                               case_url=url))
+    return send_file(io.BytesIO(made.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=made.filename)
