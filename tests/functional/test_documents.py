@@ -61,7 +61,7 @@ def test_the_four_documents_carry_the_cases_facts(client, no_csrf, mediated):
     assert "请于两日内说明逾期原因并办结" in texts["supervision"] and "书面通报" in texts["supervision"]
     case_file = texts["case_file"]
     assert "本级调解（网格员）" in case_file and "".join(FAILED_1["summary"].split()) in case_file
-    assert "620702198001011234" in case_file and "经调解双方达成协议" in case_file
+    assert "620702198001011231" in case_file and "经调解双方达成协议" in case_file
     generated = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "case.document_generated"))
     assert generated == 4
