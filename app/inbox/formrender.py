@@ -34,6 +34,20 @@ class Field:
     attrs: dict[str, Any] = field(default_factory=dict)
     children: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
+    when: tuple[str, str] | None = None  # shown only while field [0] has value [1] (schema if/then)
+
+
+def conditions(schema: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Fields the schema's own `if`/`then` requires only when another field has a given value:
+    {"agreement": ("result", "resolved")}; the page shows them only then."""
+    condition, then = schema.get("if") or {}, schema.get("then") or {}
+    consts = [(name, prop["const"]) for name, prop in condition.get("properties", {}).items()
+              if isinstance(prop, Mapping) and "const" in prop]
+    if len(consts) != 1:
+        return {}
+    name, value = consts[0]
+    extra = set(then.get("required", [])) - set(schema.get("required", []))
+    return {field_name: (name, str(value)) for field_name in extra}
 
 
 def _options(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -81,9 +95,14 @@ def build_fields(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
     order = [n for n in ui.get("ui:order", []) if n in props] + \
         [n for n in props if n not in ui.get("ui:order", [])]
     required = set(schema.get("required", []))
-    return [_field(prefix + name, props[name], hints=ui.get(name, {}), value=values.get(name),
-                   errors=errors, required=name in required)
-            for name in order if not ui.get(name, {}).get("ui:hidden")]
+    when = conditions(schema)
+    fields = [_field(prefix + name, props[name], hints=ui.get(name, {}), value=values.get(name),
+                     errors=errors, required=name in required)
+              for name in order if not ui.get(name, {}).get("ui:hidden")]
+    for item in fields:
+        condition = when.get(item.name[len(prefix):])
+        item.when = (prefix + condition[0], condition[1]) if condition else None
+    return fields
 
 
 def _field(name: str, prop: Mapping[str, Any], *, hints: Mapping[str, Any], value: Any,

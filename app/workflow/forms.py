@@ -77,6 +77,8 @@ def _message(error: ValidationError, schema: Mapping[str, Any]) -> tuple[str, st
         "additionalProperties": f"「{label}」含有表单未定义的字段",
         "const": f"「{label}」的值不正确",
     }
+    if error.validator == "const" and error.validator_value is True:
+        return ".".join(map(str, path)), f"请勾选「{label}」"
     if error.validator == "format" and error.validator_value in FORMAT_MESSAGES:
         return ".".join(map(str, path)), FORMAT_MESSAGES[error.validator_value].format(label=label)
     message = templates.get(str(error.validator), f"「{label}」填写有误")

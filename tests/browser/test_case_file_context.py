@@ -47,6 +47,12 @@ def test_level_three_reads_what_levels_one_and_two_wrote(
     township.get_by_role("button", name="认领").click()
     assert context.get_by_text(LEVEL_2).is_visible()
     assert township.get_by_role("button", name="提交办结").is_visible()
+    agreement = township.locator("fieldset[data-when-name='result']")
+    result = township.get_by_role("group", name="调解结果")
+    result.get_by_label("调解不成 / 上交上一级").check()
+    assert agreement.is_hidden()  # the schema's if/then: the agreement only when 调解成功
+    result.get_by_label("调解成功").check()
+    assert agreement.is_visible() and agreement.get_by_label("姓名或名称（第1项）").input_value() == "张三"
     screenshot(township, "context-four-levels-claimed")
 
     township.goto(f"{live_server}/cases/{case.code}")

@@ -115,3 +115,4 @@ def test_forms_are_prefilled_with_the_parties_and_the_reporter(client, no_csrf, 
     sign_in(client, "housing")
     client.post(f"/tasks/{report.id}/claim")
     assert 'value="甘州区住建局 王住建"' in client.get(f"/tasks/{report.id}").data.decode()
+

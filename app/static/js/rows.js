@@ -51,3 +51,24 @@
     table.insertAdjacentElement("afterend", add);
   });
 })();
+
+// Sections the schema's if/then asks for only under a condition (the agreement block only when
+// 调解成功): shown and posted only while the condition holds. The server applies the same rule.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-when-name]").forEach(function (section) {
+    var form = section.closest("form"), name = section.dataset.whenName;
+    function current() {
+      var checked = form.querySelector("[name='" + name + "']:checked");
+      var field = checked || form.querySelector("select[name='" + name + "']");
+      return field ? field.value : "";
+    }
+    function update() {
+      var on = current() === section.dataset.whenValue;
+      section.hidden = !on;
+      section.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = !on; });
+    }
+    form.querySelectorAll("[name='" + name + "']").forEach(function (el) { el.addEventListener("change", update); });
+    update();
+  });
+})();
