@@ -14,7 +14,7 @@ from app.cases.notes import Attachment
 from app.cases.routemap import task_places
 from app.extensions import db
 from app.inbox.formview import Entry, describe
-from app.org.models import User
+from app.org.models import Department, User
 from app.workflow import registry
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import process_names, ui_key
@@ -93,9 +93,30 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
     return items
 
 
+ACTIONS = {"task.transferred": "转办"}
+
+
+def _actions(case: Case) -> list[Item]:
+    """Task actions with their reasons (转办 …), read from the audit trail."""
+    instances = list(_instances(case.code))
+    events = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.instance_id.in_(instances), AuditEvent.action.in_(list(ACTIONS)))))
+    tasks = {t.id: t for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.id.in_({e.task_id for e in events} - {None})))}
+    departments = dict(db.session.execute(select(Department.id, Department.name).where(
+        Department.id.in_({e.summary.get("to_department") for e in events} - {None}))).all())
+    items = []
+    for event in events:
+        task = tasks.get(event.task_id)
+        target = departments.get(event.summary.get("to_department"), "")
+        body = f"{step_title(task) if task else ''}转至{target}。理由：{event.summary.get('reason', '')}"
+        items.append(Item("action", event.at, ACTIONS[event.action], who=event.actor_label, body=body))
+    return items
+
+
 def case_file(case: Case, *, masked: bool) -> list[Item]:
     """The whole history of the case in time order."""
-    items = completed_steps(case.code, masked=masked)
+    items = completed_steps(case.code, masked=masked) + _actions(case)
     items += [Item("comment", c.created_at, COMMENTS, who=c.author_label, body=c.body)
               for c in files.comments_of(case)]
     items += [Item("attachment", a.created_at, ATTACHMENTS, who=a.uploaded_by_label,

@@ -7,7 +7,7 @@ from sqlalchemy import and_, select
 from app.cases import access, context, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import notifications
+from app.inbox import actions, notifications
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -93,7 +93,7 @@ def task(task_id: str):
     return _render_task(item)
 
 
-def _render_task(item: HumanTask, posted=None, errors=None, status=200):
+def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_errors=None):
     form = task_form(item)
     actor = current_actor()
     case = context.case_of(item)
@@ -110,6 +110,9 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200):
                            case=case, unmasked=unmasked, labels=labels,
                            context=context.task_context(item, form.schema, masked=not unmasked),
                            process_name=process_names(item.instance).get(item.process_id, ""),
+                           targets=actions.transfer_targets(item) if item.state == TaskState.READY
+                           and actions.may_transfer(actor, item) else [],
+                           action_errors=action_errors or {}, action_values=request.form,
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
@@ -178,3 +181,21 @@ def complete(task_id: str):
     return redirect(url_for("inbox.index"))
 
 
+
+
+@bp.post("/tasks/<task_id>/transfer")
+@login_required
+def transfer(task_id: str):
+    """转办: offer the task to another department, with a reason."""
+    item = _task_for_actor(task_id)
+    department_id = request.form.get("department_id", type=int)
+    try:
+        run_unit(lambda: actions.transfer_task(task_id, department_id, request.form.get("reason", ""),
+                                               actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors=failed.errors)
+    flash(f"「{item.title}」已转办")
+    return redirect(url_for("inbox.index"))
