@@ -14,7 +14,7 @@ from app.cases.notes import Attachment
 from app.cases.routemap import task_places
 from app.extensions import db
 from app.inbox.formview import Entry, describe
-from app.org.models import Department, User
+from app.org.models import Department, OrgUnit, User
 from app.workflow import registry
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import process_names, ui_key
@@ -93,25 +93,37 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
     return items
 
 
-ACTIONS = {"task.transferred": "转办"}
+ACTIONS = {"task.transferred": "转办", "task.returned": "退回"}
 
 
-def _actions(case: Case) -> list[Item]:
-    """Task actions with their reasons (转办 …), read from the audit trail."""
+def _actions(case: Case, task_id: str | None = None) -> list[Item]:
+    """Task actions with their reasons (转办, 退回), read from the audit trail."""
     instances = list(_instances(case.code))
-    events = list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.instance_id.in_(instances), AuditEvent.action.in_(list(ACTIONS)))))
+    query = select(AuditEvent).where(AuditEvent.instance_id.in_(instances),
+                                     AuditEvent.action.in_(list(ACTIONS)))
+    if task_id is not None:
+        query = query.where(AuditEvent.task_id == task_id)
+    events = list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
     tasks = {t.id: t for t in db.session.scalars(select(HumanTask).where(
         HumanTask.id.in_({e.task_id for e in events} - {None})))}
     departments = dict(db.session.execute(select(Department.id, Department.name).where(
         Department.id.in_({e.summary.get("to_department") for e in events} - {None}))).all())
+    units = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(
+        OrgUnit.id.in_({e.summary.get("to_unit") for e in events} - {None}))).all())
     items = []
     for event in events:
         task = tasks.get(event.task_id)
-        target = departments.get(event.summary.get("to_department"), "")
+        target = departments.get(event.summary.get("to_department")) or \
+            units.get(event.summary.get("to_unit"), "") + "综治中心调度"
         body = f"{step_title(task) if task else ''}转至{target}。理由：{event.summary.get('reason', '')}"
         items.append(Item("action", event.at, ACTIONS[event.action], who=event.actor_label, body=body))
     return items
+
+
+def task_actions(task: HumanTask) -> list[Item]:
+    """The 转办 / 退回 of one task with their reasons (shown on the task page where it lands)."""
+    case = db.session.scalar(select(Case).where(Case.code == task.business_key))
+    return [i for i in _actions(case, task.id)] if case else []
 
 
 def case_file(case: Case, *, masked: bool) -> list[Item]:

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from sqlalchemy import and_, select
 
-from app.cases import access, context, labels
+from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox import actions, notifications
@@ -105,14 +105,16 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     now = _clock().now()
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
     unmasked = case is not None and access.in_handling_scope(actor, case)
+    may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
                            case=case, unmasked=unmasked, labels=labels,
                            context=context.task_context(item, form.schema, masked=not unmasked),
                            process_name=process_names(item.instance).get(item.process_id, ""),
-                           targets=actions.transfer_targets(item) if item.state == TaskState.READY
-                           and actions.may_transfer(actor, item) else [],
+                           targets=actions.transfer_targets(item) if may_act else [],
+                           can_return=may_act and actions.can_return(item),
                            action_errors=action_errors or {}, action_values=request.form,
+                           handled=history.task_actions(item),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
@@ -198,4 +200,21 @@ def transfer(task_id: str):
         return _render_task(db.session.get(HumanTask, task_id), status=422,
                             action_errors=failed.errors)
     flash(f"「{item.title}」已转办")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/return")
+@login_required
+def send_back(task_id: str):
+    """退回: give the task back to the center's coordinators, with the reason."""
+    item = _task_for_actor(task_id)
+    try:
+        run_unit(lambda: actions.return_task(task_id, request.form.get("reason", ""),
+                                             actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"return_{k}": v for k, v in failed.errors.items()})
+    flash(f"「{item.title}」已退回综治中心")
     return redirect(url_for("inbox.index"))

@@ -75,3 +75,20 @@ def test_only_those_handling_or_overseeing_may_transfer(client, no_csrf, org, la
     response = client.post(f"/tasks/{task.id}/transfer",
                            data={"department_id": org.department("housing").id, "reason": "不属于人社"})
     assert response.status_code == 403
+
+
+def test_return_to_the_center_with_the_reason_shown_there(client, no_csrf, org, labour):
+    case, task = labour
+    sign_in(client, "hrss")
+    client.post(f"/tasks/{task.id}/claim")
+    refused = client.post(f"/tasks/{task.id}/return", data={"reason": " "})
+    assert refused.status_code == 422 and "请填写理由" in refused.data.decode()
+    reason = "申请人实为个体工商户之间的合同纠纷，非劳动争议"
+    assert client.post(f"/tasks/{task.id}/return", data={"reason": reason}).status_code == 302
+    db.session.expire_all()
+    returned = db.session.get(HumanTask, task.id)
+    assert returned.candidate_department_id is None and returned.candidate_role.value == "center_coordinator"
+    sign_in(client, "coordinator")
+    text = visible_text(client.get(f"/tasks/{task.id}").data.decode())
+    assert "转办与退回" in text and reason in text and "转办给" in text  # the center routes it again
+    assert "退回综治中心" not in text  # nowhere further back to go
