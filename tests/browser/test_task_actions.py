@@ -35,3 +35,26 @@ def test_transfer_end_to_end(live_server, browser, screenshot, processes, org, c
     housing.goto(f"{live_server}/cases/{case.code}")
     assert housing.locator("#case-file").get_by_text(REASON, exact=False).is_visible()
     screenshot(housing, "transfer-case-file")
+
+
+def test_return_to_the_center_end_to_end(live_server, browser, screenshot, processes, org, clock):  # noqa: F811
+    desk = Desk(org, clock)
+    case = desk.open(category="labour", title="个体户货款纠纷", amount=8000, people_count=2)
+    task = desk.task(case, "department_mediation")
+    hrss = new_page(browser)
+    sign_in(hrss, live_server, "hrss")
+    hrss.goto(f"{live_server}/tasks/{task.id}")
+    hrss.get_by_role("button", name="认领").click()
+    hrss.locator("#return-submit").click()
+    assert hrss.locator("#send-back").get_by_role("alert").filter(has_text="请填写理由").is_visible()
+    reason = "双方为个体工商户之间的货款纠纷，不属劳动争议"
+    hrss.get_by_label("退回理由").fill(reason)
+    hrss.locator("#return-submit").click()
+    hrss.wait_for_url(f"{live_server}/")
+
+    coordinator = new_page(browser)
+    sign_in(coordinator, live_server, "coordinator")
+    coordinator.goto(f"{live_server}/tasks/{task.id}")
+    assert coordinator.locator("#task-actions").get_by_text(reason, exact=False).is_visible()
+    assert coordinator.get_by_label("转办给").is_visible()
+    screenshot(coordinator, "return-at-the-center")
