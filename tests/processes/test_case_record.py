@@ -28,8 +28,9 @@ def test_personal_data_is_stored_and_masked_for_lists(desk):
 def test_invalid_intake_creates_nothing(desk):
     with pytest.raises(ValidationFailed) as raised:
         desk.open(category="gossip", parties=[{"name": "张三", "role": "applicant", "id_number": "123"}])
+    bad_id = "「身份证号」不是有效的身份证号（校验位或出生日期不符）"
     assert raised.value.errors == {"category": ["「纠纷类别」请从给定选项中选择"],
-                                   "parties.0.id_number": ["「身份证号」的格式不正确"]}
+                                   "parties.0.id_number": [bad_id]}
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
     assert db.session.scalar(select(func.count()).select_from(Party)) == 0
     assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
