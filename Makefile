@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean browser-deps bench bench-deps
+.PHONY: help install run serve test test-sqlite test-postgres lint check db-check clean browser-deps pdf-deps bench bench-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,7 +26,15 @@ $(VENDOR_STAMP): package-lock.json $(BIN)/flask
 	$(BIN)/flask vendor-assets
 	@touch $@
 
-install: $(BIN)/flask $(VENDOR_STAMP) ## Create .venv, install OneDoor with its dev tools and the front-end files
+install: pdf-deps $(BIN)/flask $(VENDOR_STAMP) ## Create .venv, install OneDoor with its dev tools and the front-end files
+
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
+
+pdf-deps: ## Install Debian's Pango and the CJK font WeasyPrint renders the case documents with (as root)
+	@if ! dpkg -s $(PDF_DEBS) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "请以 root 安装: apt-get install $(PDF_DEBS)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null; \
+	fi
 
 run: install ## Install, migrate, seed the demo, deploy processes, serve on 127.0.0.1:8000 with the worker
 	$(BIN)/flask db upgrade

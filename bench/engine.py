@@ -57,7 +57,7 @@ INTAKE = {
     "title": "网购家电退货纠纷", "narrative": "买卖双方就退货运费发生争执，要求调解。",
     "channel": "walk_in", "category": "consumer", "risk_tier": "yellow", "amount": 800,
     "people_count": 2, "address": "梁家墩镇第1村",
-    "parties": [{"name": "张三", "role": "applicant", "id_number": "620702198001011234",
+    "parties": [{"name": "张三", "role": "applicant", "id_number": "620702198001011231",
                  "phone": "13912345678"},
                 {"name": "李四", "role": "respondent", "phone": "13887654321"}],
 }

@@ -96,7 +96,7 @@ def _view(case: Case, unit: OrgUnit, flag, reveal: bool) -> dict[str, Any]:
     return {
         "code": case.code, "title": case.title, "channel": case.channel,
         "external_ref": case.external_ref, "category": case.category,
-        "risk_tier": case.risk_tier.value, "amount": float(case.amount),
+        "risk_tier": case.risk_tier.value, "amount": None if case.amount is None else float(case.amount),
         "people_count": case.people_count, "org_unit": {"code": unit.code, "name": unit.name},
         "address": case.address, "occurred_on": case.occurred_on, "received_at": case.received_at,
         "status": case.status.value, "route": case.route,

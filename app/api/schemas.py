@@ -104,7 +104,7 @@ class CaseOut(Schema):
     external_ref = fields.String(allow_none=True)
     category = fields.String()
     risk_tier = fields.String()
-    amount = fields.Float()
+    amount = fields.Float(allow_none=True)
     people_count = fields.Integer()
     org_unit = fields.Nested(UnitOut)
     address = fields.String()

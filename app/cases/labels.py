@@ -1,5 +1,7 @@
 """Chinese labels for the codes stored on a case (one place for pages, exports and reports)."""
 
+from app.audit.labels import action_label
+
 CHANNELS = {
     "walk_in": "来访窗口", "grid": "网格员上报", "hotline_12345": "12345 热线工单",
     "police": "警情转办", "petition": "信访转办", "court": "法院委派（诉前调解）",
@@ -14,7 +16,7 @@ CATEGORIES = {
 }
 RISK_TIERS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 ROUTES = {
-    "on_the_spot": "当场调解", "four_levels": "四级七天", "department": "部门窗口",
+    "on_the_spot": "当场调解", "four_levels": "四级七天", "department_window": "部门窗口",
     "whistle": "中心吹哨、部门报到", "referral": "三调对接",
 }
 PARTY_ROLES = {"applicant": "申请人", "respondent": "被申请人", "third_party": "第三人",
@@ -26,3 +28,11 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(code, code)
+
+
+
+
+
+def audit_action(action: str) -> str:
+    """The Chinese name of an audit event; never the event code itself."""
+    return action_label(action)

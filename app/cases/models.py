@@ -51,7 +51,7 @@ class Case(db.Model):
     external_ref: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32))
     risk_tier: Mapped[RiskTier] = mapped_column(_enum(RiskTier, "risk_tier"))
-    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # blank when not given
     people_count: Mapped[int]
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     address: Mapped[str] = mapped_column(String(200), default="")

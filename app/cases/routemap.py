@@ -63,13 +63,22 @@ def _labels(tasks: list[HumanTask]) -> dict[str, dict[int, str]]:
     }
 
 
+def _who(task: HumanTask, labels: dict[str, dict[int, str]]) -> str:
+    if task.candidate_department_id:
+        return labels["dept"].get(task.candidate_department_id, "")
+    return labels["unit"].get(task.candidate_org_unit_id, "") + \
+        (f" · {ROLE_LABELS[task.candidate_role]}" if task.candidate_role else "")
+
+
+def task_places(tasks: list[HumanTask]) -> dict[str, str]:
+    """Task id → the department or post it was offered to ('甘州区人社局', '梁家墩镇 · 调解员')."""
+    labels = _labels(tasks)
+    return {task.id: _who(task, labels) for task in tasks}
+
+
 def _step(task: HumanTask, names: dict[str, str], labels: dict[str, dict[int, str]],
           now: datetime) -> Step:
-    if task.candidate_department_id:
-        who = labels["dept"].get(task.candidate_department_id, "")
-    else:
-        who = labels["unit"].get(task.candidate_org_unit_id, "") + \
-            (f" · {ROLE_LABELS[task.candidate_role]}" if task.candidate_role else "")
+    who = _who(task, labels)
     done_by = labels["user"].get(task.completed_by_id or task.assignee_id, "")
     end = task.completed_at or now
     if task.state == TaskState.READY:
@@ -97,3 +106,11 @@ def route_map(case: Case, now: datetime) -> RouteMap:
     current = [s for s in steps if s.state in ("active", "warning", "overdue")]
     procedure = current[0].procedure if current else ("已办结" if case.closed_at else "")
     return RouteMap(label(ROUTES, case.route), procedure, current, steps)
+
+
+def department_name(code: str | None) -> str:
+    """The name of a stationed department from its code ('hrss' → '人社局'); '' when unknown."""
+    if not code:
+        return ""
+    return db.session.scalar(select(Department.name).where(Department.code == code)
+                             .order_by(Department.id).limit(1)) or ""

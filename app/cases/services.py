@@ -46,7 +46,7 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
         code=next_case_code(now.astimezone(LOCAL).year, prefix), title=values["title"],
         narrative=values["narrative"], channel=values["channel"],
         external_ref=values.get("external_ref"), category=values["category"],
-        risk_tier=RiskTier(values["risk_tier"]), amount=Decimal(str(values.get("amount", 0))),
+        risk_tier=RiskTier(values["risk_tier"]), amount=_amount(values.get("amount")),
         people_count=values["people_count"], org_unit_id=org_unit_id,
         address=values.get("address", ""),
         occurred_on=past_day(values.get("occurred_on"), now.astimezone(LOCAL).date()),
@@ -71,9 +71,14 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
 def process_data(case: Case) -> dict[str, Any]:
     """What the dispute process starts with: routing inputs, never personal data."""
     return {"title": case.title, "channel": case.channel, "category": case.category,
-            "risk_tier": case.risk_tier.value, "amount": float(case.amount),
+            "risk_tier": case.risk_tier.value, "amount": float(case.amount or 0),
             "people_count": case.people_count, "case_status": CaseStatus.IN_PROGRESS.value,
             "result": None, "agreement": None, "follow_up": False}
+
+
+def _amount(value: Any) -> Decimal | None:
+    """The amount involved, or None when it was left blank (not 0.00 元)."""
+    return None if value is None or value == "" else Decimal(str(value))
 
 
 def get_case(code: str) -> Case:
@@ -160,10 +165,10 @@ def _open_follow_up(case: Case, data: dict[str, Any], clock: Clock) -> Case:
         "title": f"{case.title}（回访续案）"[:100],
         "narrative": data.get("new_signs_detail") or f"案件 {case.code} 回访发现新的纠纷苗头",
         "channel": "follow_up", "category": case.category, "risk_tier": case.risk_tier.value,
-        "amount": float(case.amount), "people_count": case.people_count,
-        "address": case.address, "external_ref": case.code,
+        "people_count": case.people_count, "address": case.address, "external_ref": case.code,
         "parties": [{key: value for key, value in (("name", p.name), ("role", p.role),
                                                    ("id_number", p.id_number), ("phone", p.phone))
                      if value} for p in case.parties],
+        **({"amount": float(case.amount)} if case.amount is not None else {}),
     }
     return open_case(intake, org_unit_id=case.org_unit_id, clock=clock, parent_id=case.id)

@@ -17,12 +17,13 @@ from flask import (
 from flask_login import login_required
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
-from app.cases import access, files, labels
+from app.cases import access, files, history, labels
 from app.cases.listing import CaseQuery, search_cases
 from app.cases.models import CASE_STATUS_LABELS, Case
-from app.cases.routemap import route_map
-from app.cases.services import change_risk_tier, get_case, open_case
+from app.cases.routemap import department_name, route_map
+from app.cases.services import change_risk_tier, get_case
+from app.channels.intake import receive_at_unit
+from app.documents import services as documents
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox.formrender import build_fields, parse_submission
@@ -34,15 +35,6 @@ from app.workflow.queries import instance_diagrams, ui_key
 from app.workflow.services import deployed_form
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-AUDIT_LABELS = {
-    "case.opened": "受理登记", "instance.started": "流程启动", "task.created": "生成任务",
-    "task.claimed": "认领任务", "task.released": "退回任务", "task.completed": "办结任务",
-    "task.cancelled": "任务取消", "timers.fired": "期限到达", "message.delivered": "收到消息",
-    "case.risk_changed": "调整风险等级", "case.commented": "留言", "case.attachment_added": "上传附件",
-    "public.submitted": "群众网上提交", "public.rated": "群众评价",
-}
-
 
 def _clock():
     return current_app.extensions["onedoor.clock"]
@@ -94,8 +86,9 @@ def new():
         try:
             if grid_id not in {g.id for g in grids}:
                 raise ValidationFailed("请选择案件所在网格", {"org_unit_id": ["请选择案件所在网格"]})
-            case = run_unit(lambda: open_case(values, org_unit_id=grid_id, clock=_clock(),
-                                              actor=current_actor()))
+            case = run_unit(lambda: receive_at_unit(
+                values, grid_id, clock=_clock(), actor=current_actor(),
+                duplicate_window_days=current_app.config["DUPLICATE_WINDOW_DAYS"]))
         except ValidationFailed as failed:
             errors, status = failed.errors, 422
             flash(failed.message, "error")
@@ -105,12 +98,6 @@ def new():
     fields = build_fields(schema, ui, values, errors)
     return render_template("cases/new.html", fields=fields, grids=grids, errors=errors,
                            chosen=request.form.get("org_unit_id", type=int)), status
-
-
-def _timeline(case: Case) -> list[AuditEvent]:
-    ids = select(ProcessInstance.id).where(ProcessInstance.business_key == case.code)
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(ids))
-                                   .order_by(AuditEvent.at, AuditEvent.id).limit(500)))
 
 
 def _qr_svg(case: Case) -> str:
@@ -139,11 +126,15 @@ def detail(code: str):
     instance = db.session.get(ProcessInstance, case.instance_id) if case.instance_id else None
     diagrams = instance_diagrams(instance) if instance else []
     _mark_overdue(case, diagrams, _clock().now())
+    items = history.case_file(case, masked=not unmasked)
+    step = request.args.get("step", "")
     return render_template(
         "cases/detail.html", case=case, unmasked=unmasked, labels=labels,
         statuses=CASE_STATUS_LABELS, route=route_map(case, _clock().now()), qr=_qr_svg(case),
-        diagrams=diagrams, timeline=_timeline(case), audit_labels=AUDIT_LABELS,
-        comments=files.comments_of(case), attachments=files.attachments_of(case),
+        diagrams=diagrams, timeline=history.audit_lines(case), step=step,
+        department=department_name(case.handling_department),
+        has_supervision=any(i.task and i.task.bpmn_id == "issue_order" for i in items),
+        history=history.only_step(items, step), steps=history.step_choices(items),
         location=db.session.get(OrgUnit, case.org_unit_id), now=_clock().now())
 
 
@@ -215,3 +206,15 @@ def risk(code: str):
         run_unit(lambda: change_risk_tier(code, tier, clock=_clock(), actor=actor))
         flash(f"风险等级已调整为{labels.RISK_TIERS[tier]}")
     return redirect(url_for("cases.detail", code=code))
+
+
+@bp.get("/<code>/documents/<kind>.pdf")
+@login_required
+def document(code: str, kind: str):
+    """A document of the case as PDF (handling scope only); each generation is audited."""
+    case = _handled(code)
+    url = url_for("cases.detail", code=case.code, _external=True)
+    made = run_unit(lambda: documents.generate(case, kind, actor=current_actor(), now=_clock().now(),
+                                               case_url=url))
+    return send_file(io.BytesIO(made.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=made.filename)

@@ -39,6 +39,14 @@ def receive_case(values: Mapping[str, Any], org_unit_code: str, *, scope: Scope,
     scope.check_unit(unit)
     if actor is not None:
         check_intake(actor, unit)  # a user registers as at the window: clerks, under their posts
-    case = open_case(intake_form(values), org_unit_id=unit.id, clock=clock, actor=actor)
+    return receive_at_unit(intake_form(values), unit.id, clock=clock, actor=actor,
+                           duplicate_window_days=duplicate_window_days)
+
+
+def receive_at_unit(form: Mapping[str, Any], org_unit_id: int, *, clock: Clock,
+                    duplicate_window_days: int, actor: Actor | None = None) -> Case:
+    """The case with its process and the duplicate flag, for an already checked unit (the window
+    desk registers here, so walk-in cases get the same duplicate check as every channel)."""
+    case = open_case(form, org_unit_id=org_unit_id, clock=clock, actor=actor)
     flag_if_duplicate(case, duplicate_window_days, clock.now())
     return case

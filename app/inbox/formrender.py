@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
+
+from app.workflow.forms import enum_labels
 
 EXTRA_ROWS = 1
 
@@ -31,14 +34,32 @@ class Field:
     attrs: dict[str, Any] = field(default_factory=dict)
     children: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
+    when: tuple[str, str] | None = None  # shown only while field [0] has value [1] (schema if/then)
+
+
+def conditions(schema: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Fields the schema's own `if`/`then` requires only when another field has a given value:
+    {"agreement": ("result", "resolved")}; the page shows them only then."""
+    condition, then = schema.get("if") or {}, schema.get("then") or {}
+    consts = [(name, prop["const"]) for name, prop in condition.get("properties", {}).items()
+              if isinstance(prop, Mapping) and "const" in prop]
+    if len(consts) != 1:
+        return {}
+    name, value = consts[0]
+    extra = set(then.get("required", [])) - set(schema.get("required", []))
+    return {field_name: (name, str(value)) for field_name in extra}
 
 
 def _options(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> list[tuple[str, str]]:
-    if "oneOf" in prop:
-        return [(str(o["const"]), o.get("title", str(o["const"]))) for o in prop["oneOf"]]
-    values = prop.get("enum") or prop.get("items", {}).get("enum") or []
-    names = hints.get("ui:enumNames") or prop.get("enumNames") or values
-    return [(str(v), str(n)) for v, n in zip(values, names, strict=False)]
+    """(value, Chinese label) of a choice field; `flask processes check` refuses a form whose
+    choices lack labels, so the value itself is never shown in their place."""
+    labels = enum_labels(prop, hints)
+    items = prop.get("items", {})
+    if "oneOf" in prop or "oneOf" in items:
+        values = [o["const"] for o in prop.get("oneOf") or items["oneOf"]]
+    else:
+        values = prop.get("enum") or items.get("enum") or []
+    return [(str(v), labels.get(str(v), "（未命名选项）")) for v in values]
 
 
 def _widget(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> str:
@@ -74,9 +95,14 @@ def build_fields(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
     order = [n for n in ui.get("ui:order", []) if n in props] + \
         [n for n in props if n not in ui.get("ui:order", [])]
     required = set(schema.get("required", []))
-    return [_field(prefix + name, props[name], hints=ui.get(name, {}), value=values.get(name),
-                   errors=errors, required=name in required)
-            for name in order if not ui.get(name, {}).get("ui:hidden")]
+    when = conditions(schema)
+    fields = [_field(prefix + name, props[name], hints=ui.get(name, {}), value=values.get(name),
+                     errors=errors, required=name in required)
+              for name in order if not ui.get(name, {}).get("ui:hidden")]
+    for item in fields:
+        condition = when.get(item.name[len(prefix):])
+        item.when = (prefix + condition[0], condition[1]) if condition else None
+    return fields
 
 
 def _field(name: str, prop: Mapping[str, Any], *, hints: Mapping[str, Any], value: Any,
@@ -138,7 +164,18 @@ def parse_submission(schema: Mapping[str, Any], form: MultiDict, prefix: str = "
             data[name] = _coerce(prop, form.get(key, ""))
         elif form.get(key, "").strip() != "":
             data[name] = _coerce(prop, form[key].strip())
-    return data
+    return drop_inactive_sections(schema, data) if not prefix else data
+
+
+def drop_inactive_sections(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out the sections the schema's own `if`/`then` asks for only when its condition
+    holds (the agreement block of an unsuccessful mediation), so a prefilled or half-typed
+    block that does not apply is not validated or kept."""
+    condition, then = schema.get("if"), schema.get("then") or {}
+    if not condition or Draft202012Validator(condition).is_valid(data):
+        return data
+    conditional = set(then.get("required", [])) - set(schema.get("required", []))
+    return {key: value for key, value in data.items() if key not in conditional}
 
 
 def _parse_rows(items: Mapping[str, Any], form: MultiDict, key: str) -> list[dict[str, Any]]:

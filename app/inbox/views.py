@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from sqlalchemy import and_, select
 
-from app.cases import labels
+from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import notifications
+from app.inbox import actions, notifications
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -17,7 +17,7 @@ from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
 from app.workflow.models import HumanTask, TaskState
-from app.workflow.queries import task_form
+from app.workflow.queries import process_names, task_form
 
 bp = Blueprint("inbox", __name__)
 
@@ -96,17 +96,28 @@ def task(task_id: str):
     return _render_task(item)
 
 
-def _render_task(item: HumanTask, posted=None, errors=None, status=200):
+def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_errors=None):
     form = task_form(item)
-    values = posted if posted is not None else ({**form.values, **item.draft} if item.draft
-                                                 else form.values)
+    actor = current_actor()
+    case = context.case_of(item)
+    mine = item.assignee_id == actor.user_id
+    known = context.prefill(item, case, form.schema, actor.label) if mine else {}
+    carried = {key: value for key, value in form.values.items() if value is not None}
+    values = posted if posted is not None else {**known, **carried, **(item.draft or {})}
     fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
     now = _clock().now()
-    actor = current_actor()
-    mine = item.assignee_id == actor.user_id
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
+    unmasked = case is not None and access.in_handling_scope(actor, case)
+    may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
+                           case=case, unmasked=unmasked, labels=labels,
+                           context=context.task_context(item, form.schema, masked=not unmasked),
+                           process_name=process_names(item.instance).get(item.process_id, ""),
+                           targets=actions.transfer_targets(item) if may_act else [],
+                           can_return=may_act and actions.can_return(item),
+                           action_errors=action_errors or {}, action_values=request.form,
+                           handled=history.task_actions(item),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
@@ -175,3 +186,38 @@ def complete(task_id: str):
     return redirect(url_for("inbox.index"))
 
 
+
+
+@bp.post("/tasks/<task_id>/transfer")
+@login_required
+def transfer(task_id: str):
+    """转办: offer the task to another department, with a reason."""
+    item = _task_for_actor(task_id)
+    department_id = request.form.get("department_id", type=int)
+    try:
+        run_unit(lambda: actions.transfer_task(task_id, department_id, request.form.get("reason", ""),
+                                               actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors=failed.errors)
+    flash(f"「{item.title}」已转办")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/return")
+@login_required
+def send_back(task_id: str):
+    """退回: give the task back to the center's coordinators, with the reason."""
+    item = _task_for_actor(task_id)
+    try:
+        run_unit(lambda: actions.return_task(task_id, request.form.get("reason", ""),
+                                             actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"return_{k}": v for k, v in failed.errors.items()})
+    flash(f"「{item.title}」已退回综治中心")
+    return redirect(url_for("inbox.index"))

@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.workflow import engine
-from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_form
+from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_form, unlabelled_enums
 from app.workflow.helpers import HELPERS
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
@@ -160,11 +160,25 @@ def _check_forms(forms: Mapping[str, str], problems: list[Problem]) -> None:
             if name.endswith(".uischema.json"):
                 json.loads(text)
             else:
-                parse_form(text, name)
+                _check_enum_labels(name, parse_form(text, name), forms, problems)
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, None, exc.lineno, f"JSON 格式错误: {exc.msg}"))
         except Exception as exc:  # noqa: BLE001 - jsonschema's SchemaError and our ValueError
             problems.append(Problem(name, None, None, f"表单不是有效的 JSON Schema: {exc}"))
+
+
+def _check_enum_labels(name: str, schema: Mapping, forms: Mapping[str, str],
+                       problems: list[Problem]) -> None:
+    """Every choice a user picks from must read in Chinese: refuse an enum value without a label
+    (ui:enumNames in the paired .uischema.json, enumNames, or oneOf titles)."""
+    ui_name = name[: -len(".json")] + ".uischema.json"
+    try:
+        ui = json.loads(forms[ui_name]) if ui_name in forms else {}
+    except json.JSONDecodeError:
+        ui = {}  # reported on its own file
+    for path in unlabelled_enums(schema, ui if isinstance(ui, dict) else {}):
+        problems.append(Problem(name, path, None, f"选项字段「{path}」有选项缺少中文标签"
+                                "（在 ui:enumNames、enumNames 或 oneOf 的 title 中填写）"))
 
 
 def _spec_problem(exc: Exception, trees: Mapping[str, object], default_file: str) -> Problem:

@@ -6,12 +6,39 @@ HTML form and the API can show them next to the field.
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from app.errors import ValidationFailed
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+FORMAT_CHECKER = FormatChecker()  # the standard formats plus ours below
+
+
+@FORMAT_CHECKER.checks("cn-id-number")
+def is_cn_id_number(value: object) -> bool:
+    """GB 11643-1999: 17 digits and a mod-11 check character; characters 7–14 a real birth date."""
+    if not isinstance(value, str):
+        return True
+    text = value.upper()
+    if len(text) != 18 or not text[:17].isdigit() or text[17] not in "0123456789X":
+        return False
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(text[:17], ID_WEIGHTS, strict=True)) % 11]
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return text[17] == check and date(1900, 1, 1) <= born
+
+
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    FORMAT_CHECKER.checkers.setdefault(_name, _check)
+
+FORMAT_MESSAGES = {"cn-id-number": "「{label}」不是有效的身份证号（校验位或出生日期不符）",
+                   "date": "「{label}」请填写有效日期", "email": "「{label}」请填写有效的电子邮箱"}
 
 FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
 FORM_UI_PROPERTY = "formUiSchemaFilename"
@@ -50,6 +77,10 @@ def _message(error: ValidationError, schema: Mapping[str, Any]) -> tuple[str, st
         "additionalProperties": f"「{label}」含有表单未定义的字段",
         "const": f"「{label}」的值不正确",
     }
+    if error.validator == "const" and error.validator_value is True:
+        return ".".join(map(str, path)), f"请勾选「{label}」"
+    if error.validator == "format" and error.validator_value in FORMAT_MESSAGES:
+        return ".".join(map(str, path)), FORMAT_MESSAGES[error.validator_value].format(label=label)
     message = templates.get(str(error.validator), f"「{label}」填写有误")
     return ".".join(map(str, path)) or "_form", message
 
@@ -73,10 +104,48 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> d
     errors: dict[str, list[str]] = {}
     for key in sorted(set(data) - declared):
         errors.setdefault(key, []).append("表单中没有这个字段")
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path)):
         path, message = _message(error, schema)
         errors.setdefault(path, []).append(message)
     if errors:
         raise ValidationFailed("表单填写有误，请按提示修改", errors)
     return {key: data[key] for key in declared if key in data}
+
+
+def enum_labels(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> dict[str, str]:
+    """Value → Chinese label of an enum (or of an array of enums), from `oneOf` titles,
+    the UI hints' `ui:enumNames` or the schema's `enumNames`; empty when none are declared."""
+    items = prop.get("items", {}) if prop.get("type") == "array" else {}
+    choices = prop.get("oneOf") or items.get("oneOf")
+    if choices:
+        return {str(o["const"]): str(o["title"]) for o in choices if "const" in o and o.get("title")}
+    values = prop.get("enum") or items.get("enum") or []
+    names = (hints.get("ui:enumNames") or hints.get("items", {}).get("ui:enumNames")
+             or prop.get("enumNames") or items.get("enumNames") or [])
+    return {str(v): str(n) for v, n in zip(values, names, strict=False) if str(n).strip()}
+
+
+def _enum_values(prop: Mapping[str, Any]) -> list[Any]:
+    items = prop.get("items", {}) if prop.get("type") == "array" else {}
+    if prop.get("oneOf") or items.get("oneOf"):
+        return [o.get("const") for o in prop.get("oneOf") or items["oneOf"]]
+    return list(prop.get("enum") or items.get("enum") or [])
+
+
+def unlabelled_enums(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
+                     prefix: str = "") -> list[str]:
+    """Paths of the form's choice fields with a value that has no Chinese label."""
+    ui = ui or {}
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        hints, path = ui.get(name, {}), prefix + name
+        values = _enum_values(prop)
+        labels = enum_labels(prop, hints)
+        if any(str(value) not in labels for value in values):
+            found.append(path)
+        if prop.get("type") == "object":
+            found += unlabelled_enums(prop, hints, f"{path}.")
+        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+            found += unlabelled_enums(prop["items"], hints.get("items", {}), f"{path}.[]")
+    return found

@@ -183,7 +183,7 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "task.completed", actor, loaded.instance.id,
-           {"bpmn_id": task.bpmn_id, "fields": sorted(values)}, task_id=task.id)
+           {"bpmn_id": task.bpmn_id, "fields": sorted(values), "values": values}, task_id=task.id)
     db.session.flush()
     return task
 

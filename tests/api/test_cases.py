@@ -25,7 +25,7 @@ def test_create_returns_the_case_with_code_route_map_and_masked_parties(key):
     assert case["code"].startswith("ZY-2026-") and case["status"] == "in_progress"
     assert case["org_unit"] == {"code": "zy-1-1-1-1", "name": "梁家墩镇第1村第1网格"}
     assert case["route"] == "four_levels" and case["level"] == "网格员首调"
-    assert case["parties"][0]["id_number"] == "620702********1234"
+    assert case["parties"][0]["id_number"] == "620702********1231"
     assert case["parties"][0]["phone"] == "139****5678"
     [step] = case["route_map"]
     assert (step["bpmn_id"], step["lane"], step["state"]) == ("level_mediation", "网格员", "ready")

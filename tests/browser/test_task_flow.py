@@ -29,7 +29,7 @@ def test_claim_fix_an_error_and_complete(live_server, page, screenshot, deployed
     row.get_by_role("link", name="网格员首调").click()
     page.get_by_role("button", name="认领").click()
     result = page.get_by_role("group", name="调解结果")
-    result.get_by_label("resolved").check()
+    result.get_by_label("调解成功").check()  # the fixture form now labels its choices
     page.get_by_label("调解情况").fill("短")
     page.get_by_role("button", name="提交办结").click()
     assert page.get_by_role("alert").filter(has_text="至少需要 5 个字").is_visible()

@@ -37,7 +37,7 @@ def intake(**overrides) -> dict:
         "title": "邻里排水纠纷", "narrative": "两户因院落排水问题发生争执，要求调解。",
         "channel": "walk_in", "category": "neighbour", "risk_tier": "yellow", "amount": 3000,
         "people_count": 2, "address": "梁家墩镇第1村",
-        "parties": [{"name": "张三", "role": "applicant", "id_number": "620702198001011234",
+        "parties": [{"name": "张三", "role": "applicant", "id_number": "620702198001011231",
                      "phone": "13912345678"},
                     {"name": "李四", "role": "respondent", "phone": "13887654321"}],
     }

@@ -30,7 +30,7 @@ def test_new_signs_at_the_return_visit_open_a_linked_case(desk, org, clock):
     assert (follow_up.parent_id, follow_up.channel, follow_up.external_ref) == (
         case.id, "follow_up", case.code)
     assert follow_up.narrative == VISIT["new_signs_detail"]
-    assert [p.id_number for p in follow_up.parties] == ["620702198001011234", None]
+    assert [p.id_number for p in follow_up.parties] == ["620702198001011231", None]
     assert follow_up.status == CaseStatus.IN_PROGRESS
     [task] = desk.tasks(follow_up)
     assert (task.bpmn_id, task.due_at) == ("on_the_spot", end_of(2026, 3, 11))

@@ -1,0 +1,128 @@
+"""Task actions beyond claim and complete: 转办 (hand a task to another department) and 退回
+(send it back to the center's coordinators, who route it again).
+
+Each action is one unit of work, needs a reason and is audited; a refusal names the field.
+"""
+
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.clock import Clock
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.org.models import Department, Membership, OrgUnit, Role
+from app.org.services import Actor, can_work
+from app.workflow.assignment import supervises
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
+
+MIN_REASON = 4
+
+
+def _location(task: HumanTask) -> OrgUnit | None:
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    return db.session.get(OrgUnit, instance.org_unit_id) if instance and instance.org_unit_id else None
+
+
+def transfer_targets(task: HumanTask) -> list[Department]:
+    """Departments serving the case's area (its unit or an ancestor), other than the current one."""
+    location = _location(task)
+    if location is None:
+        return []
+    return list(db.session.scalars(select(Department).where(
+        Department.org_unit_id.in_(_ancestor_ids(location)), Department.id != task.candidate_department_id)
+        .order_by(Department.org_unit_id, Department.id)))
+
+
+def _ancestor_ids(unit: OrgUnit) -> list[int]:
+    paths = {unit.path[:i] for i in range(1, len(unit.path) + 1)}
+    return list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.path.in_(paths))))
+
+
+def may_transfer(actor: Actor, task: HumanTask) -> bool:
+    """The holder, a member of the offered department or post, or a supervisor/coordinator
+    over the case's area may hand the task on."""
+    if task.assignee_id == actor.user_id or supervises(actor, task):
+        return True
+    if task.assignee_id is None and can_work(actor, task.candidate_department_id,
+                                             task.candidate_org_unit_id, task.candidate_role):
+        return True
+    location = _location(task)
+    units = [unit for unit, role in actor.unit_roles if role == Role.CENTER_COORDINATOR]
+    paths = db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(units))).all() if units else []
+    return location is not None and any(location.path.startswith(p) for p in paths)
+
+
+def _reason(reason: str, action: str = "转办") -> str:
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON:
+        raise ValidationFailed(f"请填写{action}理由", {"reason": [f"请填写理由（至少 {MIN_REASON} 个字）"]})
+    return text[:500]
+
+
+def _open_for_action(task_id: str, actor: Actor) -> HumanTask:
+    task = db.session.get(HumanTask, task_id, with_for_update=True)
+    if task is None:
+        raise NotFound("任务不存在")
+    if task.state != TaskState.READY:
+        raise Conflict("该任务已不在可办理状态")
+    if not may_transfer(actor, task):
+        raise Forbidden("您无权处理该任务")
+    return task
+
+
+def center_of(task: HumanTask) -> OrgUnit | None:
+    """The nearest center above the case's location with a coordinator to receive a 退回."""
+    location = _location(task)
+    if location is None:
+        return None
+    staffed = set(db.session.scalars(select(Membership.org_unit_id).where(
+        Membership.org_unit_id.in_(_ancestor_ids(location)),
+        Membership.role == Role.CENTER_COORDINATOR)))
+    units = [u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(staffed)))]
+    return max(units, key=lambda u: len(u.path), default=None)
+
+
+def can_return(task: HumanTask) -> bool:
+    """A task already at the center's coordinators has nowhere to go back to."""
+    center = center_of(task)
+    return center is not None and not (task.candidate_org_unit_id == center.id
+                                       and task.candidate_role == Role.CENTER_COORDINATOR)
+
+
+def return_task(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """退回: give the task back to the center's coordinators with the reason, to route it again."""
+    task = _open_for_action(task_id, actor)
+    text = _reason(reason, "退回")
+    center = center_of(task)
+    if center is None or not can_return(task):
+        raise ValidationFailed("该任务无法退回", {"reason": ["本案所在地区没有可接收退回的综治中心调度人员"]})
+    previous = task.candidate_department_id
+    task.candidate_department_id, task.candidate_org_unit_id = None, center.id
+    task.candidate_role = Role.CENTER_COORDINATOR
+    task.assignee_id, task.claimed_at, task.draft = None, None, None
+    record(clock.now(), "task.returned", actor_id=actor.user_id, actor_label=actor.label,
+           instance_id=task.instance_id, task_id=task.id,
+           summary={"bpmn_id": task.bpmn_id, "from_department": previous, "to_unit": center.id,
+                    "reason": text})
+    db.session.flush()
+    return task
+
+
+def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor: Actor,
+                  clock: Clock) -> HumanTask:
+    """转办: offer the task to another department serving the case's area, with a reason."""
+    task = _open_for_action(task_id, actor)
+    text = _reason(reason)
+    target = next((d for d in transfer_targets(task) if d.id == department_id), None)
+    if target is None:
+        raise ValidationFailed("请选择本案所在地区的其他部门",
+                               {"department_id": ["请选择服务本案所在地区的其他部门"]})
+    previous = task.candidate_department_id
+    task.candidate_department_id, task.candidate_org_unit_id, task.candidate_role = target.id, None, None
+    task.assignee_id, task.claimed_at, task.draft = None, None, None
+    record(clock.now(), "task.transferred", actor_id=actor.user_id, actor_label=actor.label,
+           instance_id=task.instance_id, task_id=task.id,
+           summary={"bpmn_id": task.bpmn_id, "from_department": previous,
+                    "to_department": target.id, "reason": text})
+    db.session.flush()
+    return task

@@ -1,0 +1,74 @@
+// Repeating rows of a form table (当事人 …): add and remove rows in the page. Without scripts
+// the form still posts its rows; the server rebuilds them from the dotted names.
+(function () {
+  "use strict";
+  function renumber(row, name, from, to) {
+    var old = name + "." + from + ".", neu = name + "." + to + ".";
+    var oldId = old.replace(/\./g, "-"), newId = neu.replace(/\./g, "-");
+    row.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.split(old).join(neu).split(oldId).join(newId)); }
+      });
+    });
+    row.querySelectorAll("label").forEach(function (label) {
+      label.textContent = label.textContent.replace(/（第\d+项）/, "（第" + (to + 1) + "项）");
+    });
+  }
+  function indexOf(row, name) {
+    var field = row.querySelector("[name^='" + name + ".']");
+    return field ? parseInt(field.getAttribute("name").slice(name.length + 1), 10) : 0;
+  }
+  function removeButton(row, table) {
+    var cell = document.createElement("td");
+    var button = document.createElement("button");
+    button.type = "button"; button.className = "secondary"; button.textContent = "删除";
+    button.addEventListener("click", function () {
+      if (table.tBodies[0].rows.length > 1) { row.remove(); }
+    });
+    cell.appendChild(button); row.appendChild(cell);
+  }
+  document.querySelectorAll("table.rows[data-name]").forEach(function (table) {
+    var name = table.dataset.name, body = table.tBodies[0];
+    table.tHead.rows[0].appendChild(document.createElement("th"));
+    Array.prototype.forEach.call(body.rows, function (row) { removeButton(row, table); });
+    var add = document.createElement("button");
+    add.type = "button"; add.className = "secondary add-row"; add.textContent = "添加一行";
+    add.addEventListener("click", function () {
+      var last = body.rows[body.rows.length - 1];
+      var next = last.cloneNode(true);
+      var from = indexOf(last, name);
+      renumber(next, name, from, from + 1);
+      next.querySelectorAll("input, textarea").forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") { el.checked = false; } else { el.value = ""; }
+      });
+      next.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
+      next.querySelectorAll(".error, [role=alert]").forEach(function (el) { el.remove(); });
+      next.lastElementChild.remove();
+      removeButton(next, table);
+      body.appendChild(next);
+    });
+    table.insertAdjacentElement("afterend", add);
+  });
+})();
+
+// Sections the schema's if/then asks for only under a condition (the agreement block only when
+// 调解成功): shown and posted only while the condition holds. The server applies the same rule.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-when-name]").forEach(function (section) {
+    var form = section.closest("form"), name = section.dataset.whenName;
+    function current() {
+      var checked = form.querySelector("[name='" + name + "']:checked");
+      var field = checked || form.querySelector("select[name='" + name + "']");
+      return field ? field.value : "";
+    }
+    function update() {
+      var on = current() === section.dataset.whenValue;
+      section.hidden = !on;
+      section.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = !on; });
+    }
+    form.querySelectorAll("[name='" + name + "']").forEach(function (el) { el.addEventListener("change", update); });
+    update();
+  });
+})();
