@@ -97,7 +97,7 @@
   }
 
   function satisfaction(s) {
-    document.getElementById("satisfaction-rate").textContent = s.text;
+    document.getElementById("satisfaction-rate").textContent = s.rated ? s.text : "暂无评价";
     document.getElementById("satisfaction-counts").textContent =
       s.month + "：满意和基本满意 " + s.satisfied + " 条 / 评价 " + s.rated + " 条";
     document.getElementById("satisfaction-definition").textContent = "口径：" + s.definition;
