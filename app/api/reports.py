@@ -75,6 +75,9 @@ class Indicators(Schema):
     overdue = fields.Integer(metadata={"description": "逾期任务：时限落在期间内且已过、到时未办结的任务"
                                                       "（未办结、逾期后办结、超时上交、逾期后撤销）"})
     return_visits = fields.Integer(metadata={"description": "期间内完成的回访"})
+    satisfaction_rate = fields.String(allow_none=True, metadata={
+        "description": "满意率（%），两位小数：回访记录、群众自助评价和 12345 满意度每条计一次；"
+                       "无评价时为 null"})
     by_channel = fields.List(fields.Nested(ChannelLine))
     rates = fields.List(fields.Nested(RateLine))
 
@@ -89,6 +92,10 @@ def _units(org_unit: str | None, scope: Scope) -> Select | None:
     return subtree if units is None else subtree.where(OrgUnit.id.in_(units))
 
 
+def _rate_text(rate: dict[str, Any]) -> str | None:
+    return None if rate["empty"] else f"{rate['value']:.2f}"
+
+
 def indicators(date_from: date, date_to: date, org_unit: str | None, scope: Scope,
                now: datetime) -> dict[str, Any]:
     """Cases received in the period in scope, those resolved, the rates, by channel, as of `now`."""
@@ -99,10 +106,11 @@ def indicators(date_from: date, date_to: date, org_unit: str | None, scope: Scop
             "resolution_rate": f"{report['resolution_rate']:.2f}",
             "on_time_rate": f"{report['on_time_rate']:.2f}", "overdue": counts["overdue"],
             "return_visits": counts["return_visits"],
+            "satisfaction_rate": _rate_text(report["rates"]["satisfaction_rate"]),
             "by_channel": [{"channel": line["key"], "label": line["label"], "received": line["received"],
                             "resolved": line["resolved"], "rate": f"{line['rate']:.2f}"}
                            for line in report["by_channel"]],
-            "rates": [{"key": key, "label": r["label"], "rate": None if r["empty"] else f"{r['value']:.2f}",
+            "rates": [{"key": key, "label": r["label"], "rate": _rate_text(r),
                        "numerator": r["numerator"], "denominator": r["denominator"],
                        "definition": r["definition"]} for key, r in report["rates"].items()]}
 

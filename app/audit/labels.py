@@ -63,6 +63,9 @@ ACTIONS = {
     "user.password_changed": "修改密码",
     "user.password_reset": "重置密码",
     "user.shared_password_flagged": "公用密码须修改",
+    "warning.acknowledged": "签收风险预警",
+    "warning.closed": "关闭风险预警",
+    "warning.raised": "发出风险预警",
 }
 
 

@@ -22,8 +22,9 @@ from app.extensions import db
 from app.org.models import OrgLevel, OrgUnit, Role
 from app.org.services import Actor
 from app.reports.analysis import trend
+from app.reports.indicators import satisfaction_counts
 from app.reports.periods import period_containing
-from app.reports.rates import BY_KEY
+from app.reports.rates import BY_KEY, percent
 from app.supervision.access import Scope, units_under
 from app.supervision.labels import CHANNEL_LABELS, label
 from app.supervision.stats import handler_labels
@@ -114,6 +115,15 @@ def resolution_trend(unit: OrgUnit, now: datetime) -> dict[str, Any]:
     return {"lines": lines, "definition": BY_KEY["resolution_rate"].definition}
 
 
+def satisfaction(unit: OrgUnit, now: datetime) -> dict[str, Any]:
+    """This month's 满意率 (app/reports/indicators.satisfaction_counts), with its definition."""
+    month = period_containing("monthly", now.astimezone(LOCAL).date())
+    counts = satisfaction_counts(units_under(unit), month)
+    return {"text": percent(counts["satisfied"], counts["rated"]), "rated": counts["rated"],
+            "satisfied": counts["satisfied"], "month": month.label(),
+            "definition": BY_KEY["satisfaction_rate"].definition}
+
+
 def grid_map(unit: OrgUnit, now: datetime) -> dict[str, Any]:
     """GeoJSON of the grids under `unit` that have an outline, each with its cases of the last 30 days."""
     shapes = db.session.execute(select(OrgUnit, GridShape.geometry).join(
@@ -134,7 +144,8 @@ def figures(unit: OrgUnit, now: datetime) -> dict[str, Any]:
             "generated_at": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
             "intake_today": intake_today(unit, now), "open_by_route": open_by_route(unit),
             "overdue_by_handler": overdue_by_handler(unit, now), "risks": risks(unit),
-            "trend": resolution_trend(unit, now), "map": grid_map(unit, now),
+            "trend": resolution_trend(unit, now), "satisfaction": satisfaction(unit, now),
+            "map": grid_map(unit, now),
             "warnings": latest_warnings(unit)}
 
 

@@ -11,7 +11,7 @@ from flask_login import login_required
 from app.dashboard import figures, geo
 from app.errors import Forbidden, ValidationFailed
 from app.org.models import Role
-from app.supervision import warnings
+from app.supervision import warning_handling, warnings
 from app.supervision.access import unit_in_scope, units_under
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.ui import current_actor
@@ -98,8 +98,30 @@ def upload_grids():
 def warning_list():
     """风险预警 raised under the unit, with their evidence."""
     _scope, unit = _unit()
-    return render_template("dashboard/warnings.html", unit=unit,
-                           rows=warnings.warnings_in(units_under(unit), 200), labels=warnings.LABELS)
+    rows = warnings.warnings_in(units_under(unit), 200)
+    actor = current_actor()
+    return render_template("dashboard/warnings.html", unit=unit, rows=rows, labels=warnings.LABELS,
+                           names=warning_handling.handler_names(rows),
+                           handles={w.id for w in rows if warning_handling.may_handle(actor, w)})
+
+
+@bp.post("/warnings/<int:warning_id>/acknowledge")
+@login_required
+def acknowledge_warning(warning_id: int):
+    """签收 a warning (center coordinators of its area)."""
+    run_unit(lambda: warning_handling.acknowledge(warning_id, current_actor(), _clock().now()))
+    flash("已签收该预警")
+    return redirect(url_for("dashboard.warning_list", org_unit_id=request.form.get("org_unit_id", type=int)))
+
+
+@bp.post("/warnings/<int:warning_id>/close")
+@login_required
+def close_warning(warning_id: int):
+    """关闭 a warning with a note on what was done."""
+    run_unit(lambda: warning_handling.close(warning_id, request.form.get("note", ""), current_actor(),
+                                            _clock().now()))
+    flash("已关闭该预警")
+    return redirect(url_for("dashboard.warning_list", org_unit_id=request.form.get("org_unit_id", type=int)))
 
 
 @bp.get("/warning-rules")

@@ -10,6 +10,8 @@ from app.inbox.queries import candidate_tasks
 from app.org.models import Role, User
 from app.org.services import Actor
 from app.supervision.services import notices_for
+from app.supervision.warning_handling import open_warnings_for
+from app.supervision.warnings import LABELS as WARNING_LABELS
 from app.workflow.doctor import PROBLEM_TEXT, findings_for_units
 from app.workflow.models import HumanTask, TaskState
 
@@ -27,6 +29,7 @@ class Item:
     task_id: str | None
     at: datetime
     unread: bool
+    warning_id: int | None = None  # a 风险预警: the line links to the warnings page
 
 
 def _new_tasks(actor: Actor, since: datetime | None):
@@ -45,12 +48,21 @@ def _stuck_instances(actor: Actor, seen_at: datetime | None) -> list[Item]:
             for f in findings_for_units(units, limit=LIMIT)] if units else []
 
 
+def _warnings(actor: Actor, seen_at: datetime | None) -> list[Item]:
+    """风险预警 not yet closed, for the center coordinators they are raised to."""
+    return [Item("risk_warning", "风险预警", f"{WARNING_LABELS.get(w.rule, '风险预警')}：{w.text}",
+                 (w.evidence.get("cases") or [""])[0], None, w.created_at,
+                 seen_at is None or w.created_at > seen_at, warning_id=w.id)
+            for w in open_warnings_for(actor, limit=LIMIT)]
+
+
 def unread_count(actor: Actor, seen_at: datetime | None) -> int:
     """How many new tasks and notices arrived since `seen_at` (capped at LIMIT for the badge)."""
     tasks = db.session.scalar(select(func.count()).select_from(
         _new_tasks(actor, seen_at).limit(LIMIT).subquery())) or 0
     stuck = sum(item.unread for item in _stuck_instances(actor, seen_at))
-    return min(LIMIT, tasks + stuck + len(notices_for(actor, since=seen_at, limit=LIMIT)))
+    warned = len(open_warnings_for(actor, since=seen_at, limit=LIMIT))
+    return min(LIMIT, tasks + stuck + warned + len(notices_for(actor, since=seen_at, limit=LIMIT)))
 
 
 def items(actor: Actor, seen_at: datetime | None) -> list[Item]:
@@ -64,6 +76,7 @@ def items(actor: Actor, seen_at: datetime | None) -> list[Item]:
     found += [Item(n.kind, n.kind_label, n.text, n.business_key, n.task_id, n.created_at,
                    unread(n.created_at)) for n in notices_for(actor, limit=LIMIT)]
     found += _stuck_instances(actor, seen_at)
+    found += _warnings(actor, seen_at)
     return sorted(found, key=lambda item: item.at, reverse=True)[:LIMIT]
 
 

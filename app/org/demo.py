@@ -146,3 +146,19 @@ def seed_demo(now: datetime) -> dict[str, int]:
     db.session.flush()
     return {"org_units": len(units), "departments": len(departments), "users": len(people),
             "lanes": lanes}
+
+
+def seed_demo_grids(now: datetime) -> int:
+    """Synthetic outlines for the demo grids that have none yet, so the dashboard map shows at once.
+
+    Grids that already have an outline (an admin's upload) keep it; the number stored.
+    """
+    # the dashboard builds on the organisation, not the other way round: import here
+    from app.dashboard.geo import demo_collection, load_shapes  # noqa: PLC0415
+    from app.dashboard.models import GridShape  # noqa: PLC0415
+
+    shaped = set(db.session.scalars(select(OrgUnit.code).join(GridShape, GridShape.org_unit_id == OrgUnit.id)
+                                    ))
+    collection = demo_collection()
+    collection["features"] = [f for f in collection["features"] if f["properties"]["code"] not in shaped]
+    return load_shapes(collection, now) if collection["features"] else 0

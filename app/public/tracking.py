@@ -120,16 +120,3 @@ def rate_case(code: str, last4: str, rating: Rating, comment: str, *, clock: Clo
            summary={"code": case.code, "rating": rating.value})
     db.session.flush()
     return row
-
-
-def satisfaction_rate(start: datetime, end: datetime) -> tuple[int, int, float | None]:
-    """(rated, satisfied or basically satisfied, 满意率 in %) for ratings made in [start, end)."""
-    rows = dict(db.session.execute(
-        select(SatisfactionRating.rating, func.count()).where(
-            SatisfactionRating.rated_at >= start, SatisfactionRating.rated_at < end)
-        .group_by(SatisfactionRating.rating)).all())
-    rated = sum(rows.values())
-    good = rows.get(Rating.SATISFIED, 0) + rows.get(Rating.BASICALLY_SATISFIED, 0)
-    return rated, good, round(100 * good / rated, 2) if rated else None
-
-

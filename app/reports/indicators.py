@@ -21,6 +21,7 @@ from app.cases.models import Case, CaseStatus
 from app.channels.hotline.models import HotlineOrder
 from app.extensions import db
 from app.org.models import OrgUnit
+from app.public.models import Rating, SatisfactionRating
 from app.reports.periods import Period
 from app.reports.rates import compute_rates, percent, rate_value
 from app.supervision.access import units_under
@@ -44,6 +45,7 @@ COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joi
            "reopened", "rated", "satisfied", "visits_due", "visits_done")
 # 满意 and 基本满意 (the 12345 scale adds 非常满意).
 SATISFIED = ("very_satisfied", "satisfied", "basically_satisfied")
+CITIZEN_SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 
 
 def _line(key: str, text: str, received: int, resolved: int) -> dict[str, Any]:
@@ -99,24 +101,35 @@ def _task_counts(units: Select | None, period: Period, until: datetime) -> dict[
             "visits_done": int(visits_done)}
 
 
-def _ratings(units: Select | None, period: Period) -> dict[str, int]:
-    """满意率's counts: return-visit opinions of cases received in the period, and 12345 ratings."""
+def _rated_and_good(rating, good) -> Select:
+    """SELECT (rows where `rating` is given, those where `good` holds: 满意 or 基本满意)."""
+    return select(func.count(rating), func.coalesce(func.sum(case((good, 1), else_=0)), 0))
+
+
+def satisfaction_counts(units: Select | None, period: Period) -> dict[str, int]:
+    """满意率's counts (the one definition): every rating of the period's cases counts once.
+
+    Three sources, none merged into another: the return visit's opinion of a case received in
+    the period, the satisfaction of a 12345 order received in it, and the applicant's own
+    rating on the public pages (satisfaction_rating) of a case received in it.
+    """
     opinion = Case.return_visit["mediation_opinion"].as_string()
-    where = [Case.received_at >= period.begins_at, Case.received_at < period.ends_at,
-             Case.return_visit.is_not(None)]
+    received = [Case.received_at >= period.begins_at, Case.received_at < period.ends_at]
     if units is not None:
-        where.append(Case.org_unit_id.in_(units))
-    rated, satisfied = db.session.execute(
-        select(func.count(opinion), func.coalesce(func.sum(case((opinion.in_(SATISFIED), 1), else_=0)), 0))
-        .where(*where)).one()
+        received.append(Case.org_unit_id.in_(units))
+    visits = _rated_and_good(opinion, opinion.in_(SATISFIED)).where(*received, Case.return_visit.is_not(None))
+    own = SatisfactionRating.rating
+    citizens = (_rated_and_good(own, own.in_(CITIZEN_SATISFIED)).select_from(SatisfactionRating)
+                .join(Case, Case.id == SatisfactionRating.case_id).where(*received))
     order_where = [HotlineOrder.received_at >= period.begins_at, HotlineOrder.received_at < period.ends_at,
                    HotlineOrder.satisfaction.is_not(None)]
     if units is not None:
         order_where.append(HotlineOrder.org_unit_id.in_(units))
-    order_rated, order_satisfied = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((HotlineOrder.satisfaction.in_(SATISFIED), 1),
-                                                         else_=0)), 0)).where(*order_where)).one()
-    return {"rated": int(rated) + int(order_rated), "satisfied": int(satisfied) + int(order_satisfied)}
+    given = HotlineOrder.satisfaction
+    orders = _rated_and_good(given, given.in_(SATISFIED)).where(*order_where)
+    pairs = [db.session.execute(query).one() for query in (visits, orders, citizens)]
+    return {"rated": sum(int(rated) for rated, _ in pairs),
+            "satisfied": sum(int(good) for _, good in pairs)}
 
 
 def _tally(rows) -> tuple[Counter, dict[str, Counter], dict[str, Counter], dict[str, Counter]]:
@@ -147,7 +160,7 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
     """Every indicator over the org units selected by `units` (None: everywhere) and `period`."""
     totals, channels, categories, levels = _tally(_case_groups(units, period))
     totals.update(_task_counts(units, period, cutoff(period, now)))
-    totals.update(_ratings(units, period))
+    totals.update(satisfaction_counts(units, period))
     for status in ("in_progress", "unresolved", "referred", "reopened"):
         totals[status] = totals[f"status_{status}"]
     by_channel = [_line(key, text, sum(channels.get(c, Counter())["received"] for c in members),

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.public.models import Rating, SatisfactionRating
-from app.public.tracking import satisfaction_rate
+from app.reports.indicators import satisfaction_counts
+from app.reports.periods import period_containing
 from tests.browser.test_phone_layout import assert_fits, phone  # noqa: F401 - fixture
 from tests.processes.conftest import desk, local, processes  # noqa: F401 - fixtures
 from tests.public.conftest import last_code
@@ -58,4 +59,6 @@ def test_submit_track_and_rate_on_a_phone(live_server, phone, screenshot, desk, 
     assert_fits(phone, screenshot, "public-rated")
     db.session.expire_all()
     assert db.session.scalar(select(SatisfactionRating.rating)) == Rating.BASICALLY_SATISFIED
-    assert satisfaction_rate(local(2026, 3, 1), local(2026, 4, 1)) == (1, 1, 100.0)
+    # 满意率 (app/reports): the return visit's 满意 and the citizen's 基本满意, each counted once
+    march = satisfaction_counts(None, period_containing("monthly", local(2026, 3, 1).date()))
+    assert march == {"rated": 2, "satisfied": 2}

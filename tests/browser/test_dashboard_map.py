@@ -21,6 +21,8 @@ def test_dashboard_draws_the_grid_map_and_clicks_through(live_server, page, scre
     red = page.locator("#risk-tiles a.tier-red strong").inner_text()
     assert int(red) == expected["red"]
     assert page.locator("#trend-definition").inner_text().startswith("口径：化解率 = ")
+    assert page.locator("#satisfaction-rate").inner_text() == "暂无评价"  # nobody rated yet
+    assert "每条评价计一次" in page.locator("#satisfaction-definition").inner_text()
     screenshot(page, "dashboard-coordinator")
     assert external == []  # works offline: ECharts and data come from our own server
 

@@ -1,5 +1,7 @@
 """Citizen self-service through the Flask client: submit with an SMS code, track, rate, abuse guards."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -7,7 +9,8 @@ from app.cases.models import Case
 from app.extensions import db
 from app.notify.models import Notification
 from app.public.models import Rating, SatisfactionRating, SmsChallenge
-from app.public.tracking import satisfaction_rate
+from app.reports.indicators import satisfaction_counts
+from app.reports.periods import period_containing
 from app.workflow.models import HumanTask, TaskState
 from tests.processes.conftest import local, resolved
 from tests.public.conftest import PHONE, last_code, token_of
@@ -125,8 +128,9 @@ def test_rating_after_close_feeds_the_rate_and_dissatisfied_opens_a_review(citiz
     review = db.session.scalar(select(HumanTask).where(HumanTask.bpmn_id == "dissatisfied_review"))
     assert (review.business_key, review.state, review.lane) == (second, TaskState.READY, "综治中心调度")
     assert count(SatisfactionRating) == 2
-    rated, good, rate = satisfaction_rate(local(2026, 3, 1), local(2026, 4, 1))
-    assert (rated, good, rate) == (2, 1, 50.0)
+    # 满意率 (app/reports): both return visits said 满意, the citizens 基本满意 and 不满意
+    march = satisfaction_counts(None, period_containing("monthly", date(2026, 3, 1)))
+    assert march == {"rated": 4, "satisfied": 3}
     assert db.session.scalar(select(SatisfactionRating.rating).where(
         SatisfactionRating.comment == "调解员很耐心")) == Rating.BASICALLY_SATISFIED
 

@@ -75,3 +75,21 @@ def test_the_cli_ships_the_demo_polygons(app, org):
     result = app.test_cli_runner().invoke(args=["dashboard", "demo-grids"])
     assert "48" in result.output
     assert db.session.query(GridShape).count() == 48
+
+
+def test_seed_demo_ships_the_grid_outlines_so_the_map_shows_at_once(app, runner, client, no_csrf):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and "网格边界 48 个" in first.output
+    sign_in(client, "coordinator")
+    features = client.get("/dashboard/data.json").json["map"]["features"]
+    assert len(features) == 8 and all(f["geometry"]["type"] == "Polygon" for f in features)  # 甘州区's grids
+    # an outline the admin uploaded is kept when the demo is seeded again
+    shape = db.session.query(GridShape).first()
+    kept = {"type": "Polygon", "coordinates": [[[100, 38], [100.1, 38], [100.1, 38.1], [100, 38]]]}
+    shape.geometry = kept
+    db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "网格边界 0 个" in again.output
+    db.session.expire_all()
+    assert db.session.query(GridShape).count() == 48
+    assert db.session.get(GridShape, shape.org_unit_id).geometry == kept

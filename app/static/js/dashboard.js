@@ -96,7 +96,15 @@
     });
   }
 
+  function satisfaction(s) {
+    document.getElementById("satisfaction-rate").textContent = s.rated ? s.text : "暂无评价";
+    document.getElementById("satisfaction-counts").textContent =
+      s.month + "：满意和基本满意 " + s.satisfied + " 条 / 评价 " + s.rated + " 条";
+    document.getElementById("satisfaction-definition").textContent = "口径：" + s.definition;
+  }
+
   function draw(data) {
+    satisfaction(data.satisfaction);
     warnings(data.warnings);
     bars("chart-intake", "intake", data.intake_today, false);
     bars("chart-open", "open", data.open_by_route, true);
