@@ -21,8 +21,9 @@ def _page(errors=None, message=None):
                                .order_by(OrgUnit.code)).all()
     today = now().astimezone(service.LOCAL).date()
     periods = service.periods_of([d.id for d in rows])
+    further = service.further_units_of([d.id for d in rows])
     return render_template("admin/departments.html", rows=rows, periods=periods, units=units,
-                           served=served, shown=shown,
+                           served=served, shown=shown, further=further,
                            modes=service.MODE_LABELS, today=today, errors=errors or {},
                            message=message, form=request.form)
 
@@ -65,3 +66,19 @@ def rotate_out(department_id: int):
     """End the current 轮驻 period today."""
     return submit(lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
                   lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page)
+
+
+@bp.post("/departments/<int:department_id>/served")
+def served_add(department_id: int):
+    """Record a further unit the department serves."""
+    return submit(lambda: service.add_served_unit(
+        scope(), department_id, form_int("served_unit_id", "服务单位"), actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已增加服务单位", _page)
+
+
+@bp.post("/departments/<int:department_id>/served/<int:org_unit_id>/remove")
+def served_remove(department_id: int, org_unit_id: int):
+    """Stop the department serving a further unit."""
+    return submit(lambda: service.remove_served_unit(
+        scope(), department_id, org_unit_id, actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已移除该服务单位，该单位不再向其分派新任务；已有任务继续办理", _page)
