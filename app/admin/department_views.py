@@ -1,10 +1,11 @@
 """部门与轮驻 pages."""
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from sqlalchemy import select
 
+from app.admin import confirm
 from app.admin import departments as service
-from app.admin.views import bp, form_int, now, scope, submit
+from app.admin.views import bp, confirm_first, form_int, now, scope, submit
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.ui import current_actor
@@ -63,9 +64,12 @@ def period_add(department_id: int):
 
 @bp.post("/departments/<int:department_id>/rotate-out")
 def rotate_out(department_id: int):
-    """End the current 轮驻 period today."""
-    return submit(lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
-                  lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page)
+    """End the current 轮驻 period today, once the administrator has confirmed what that does."""
+    return confirm_first(
+        lambda: confirm.of_rotating_out(scope(), department_id, now()),
+        lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page,
+        url_for("admin.departments", unit=request.form.get("open", type=int)))
 
 
 @bp.post("/departments/<int:department_id>/served")

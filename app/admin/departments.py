@@ -138,13 +138,20 @@ def add_period(scope: AdminScope, department_id: int, starts_on: str, ends_on: s
     return period
 
 
-def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
-    """End the department's current period: from today it takes no new tasks."""
+def current_periods(scope: AdminScope, department_id: int,
+                    today: date) -> tuple[Department, list[StationingPeriod]]:
+    """The department and its periods covering `today`; a field error when it is not stationed."""
     department = department_in_scope(scope, department_id)
-    today = now.astimezone(LOCAL).date()
     current = [p for p in periods_of([department.id]).get(department.id, []) if p.covers(today)]
     if not current:
         raise ValidationFailed("不在轮驻期", {"department_id": [f"「{department.name}」当前不在轮驻期内"]})
+    return department, current
+
+
+def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
+    """End the department's current period: from today it takes no new tasks."""
+    today = now.astimezone(LOCAL).date()
+    department, current = current_periods(scope, department_id, today)
     before = _state(department)
     for period in current:
         if period.starts_on >= today:
