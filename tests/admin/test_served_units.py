@@ -79,3 +79,10 @@ def test_the_lane_memo_forgets_a_served_unit_once_committed(client, org):
     sign_in(client, "admin")
     client.post(f"/admin/departments/{hrss_a.id}/served", data={"served_unit_id": org.unit(TOWNSHIP_B).id})
     assert lanes.resolve(None, grid, "hrss").department_id == hrss_a.id
+
+
+def test_adding_without_choosing_a_unit_names_the_field(client, org):
+    sign_in(client, "admin")
+    response = client.post(f"/admin/departments/{org.department('hrss').id}/served",
+                           data={"served_unit_id": ""})
+    assert response.status_code == 422 and "请选择服务单位" in response.get_data(as_text=True)

@@ -214,3 +214,38 @@ def test_retiring_a_grid_asks_first_and_then_the_window_no_longer_offers_it(
     offered = clerk.locator("select[name=org_unit_id] option").all_inner_texts()
     assert grid.name not in offered and "梁家墩镇第1村第1网格" in offered
     clerk.context.close()
+
+
+def test_a_department_also_serving_another_countys_township_gets_its_new_task_in_the_inbox(
+        live_server, browser, page, screenshot, deployed, org, clock):
+    hrss_a, hrss_b = org.department("hrss", "zy-1"), org.department("hrss", "zy-2")
+    township = org.unit("zy-2-1")
+    _lane_to("hrss")
+
+    def start(key):
+        return run_unit(lambda: services.start_instance(
+            "two_step", business_key=key, org_unit_id=org.unit("zy-2-1-1-1").id, data={}, clock=clock))
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/departments?unit={hrss_a.org_unit_id}")
+    row = page.locator("#departments tr", has_text="人社局")
+    row.get_by_label("人社局另服务的单位").select_option(label=township.name)
+    row.get_by_role("button", name="增加").click()
+    assert page.get_by_role("status").filter(has_text="已增加服务单位").is_visible()
+    cell = page.locator("#departments tr", has_text="人社局").locator("td.served")
+    assert township.name in cell.inner_text()
+    screenshot(page, "admin-department-served")
+    served = start("ZY-2026-000501")
+    member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    sign_in(member, live_server, "hrss")
+    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1
+    page.locator("#departments tr", has_text="人社局").get_by_role(
+        "button", name=f"不再服务{township.name}").click()
+    assert page.get_by_role("status").filter(has_text="已移除该服务单位").is_visible()
+    after = start("ZY-2026-000502")
+    member.reload()
+    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1  # open task stays
+    assert member.locator("#inbox tr", has_text="ZY-2026-000502").count() == 0
+    member.context.close()
+    db.session.expire_all()
+    tasks = {t.instance_id: t.candidate_department_id for t in db.session.scalars(select(HumanTask))}
+    assert (tasks[served.id], tasks[after.id]) == (hrss_a.id, hrss_b.id)
