@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.org.models import Membership, OrgUnit, Role, User
+from app.org.models import Department, DepartmentUnit, Membership, OrgUnit, Role, User
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,13 @@ def require_open(unit: OrgUnit, field: str = "org_unit") -> OrgUnit:
     if unit.retired_at is not None:
         raise ValidationFailed("单位已撤销", {field: [f"「{unit.name}」已撤销，不再受理新案件"]})
     return unit
+
+
+def department_unit_ids(department_ids) -> set[int]:
+    """The units the departments serve: their home units and the further units recorded."""
+    if not department_ids:
+        return set()
+    homes = db.session.scalars(select(Department.org_unit_id).where(Department.id.in_(department_ids)))
+    further = db.session.scalars(select(DepartmentUnit.org_unit_id).where(
+        DepartmentUnit.department_id.in_(department_ids)))
+    return set(homes) | set(further)

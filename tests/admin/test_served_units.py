@@ -86,3 +86,14 @@ def test_adding_without_choosing_a_unit_names_the_field(client, org):
     response = client.post(f"/admin/departments/{org.department('hrss').id}/served",
                            data={"served_unit_id": ""})
     assert response.status_code == 422 and "请选择服务单位" in response.get_data(as_text=True)
+
+
+def test_a_department_members_api_scope_covers_the_units_it_also_serves(client, org):
+    from app.api.auth import user_scope  # noqa: PLC0415
+
+    township = org.unit(TOWNSHIP_B)
+    assert township.id not in user_scope(org.actor("hrss")).unit_ids
+    sign_in(client, "admin")
+    client.post(f"/admin/departments/{org.department('hrss').id}/served",
+                data={"served_unit_id": township.id})
+    assert {township.id, org.unit("zy-1").id} <= user_scope(org.actor("hrss")).unit_ids
