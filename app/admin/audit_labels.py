@@ -7,7 +7,8 @@ ACTIONS = AUDIT_ACTIONS  # one table: app/audit/labels.py
 FIELDS = {
     "name": "名称", "code": "编码", "level": "层级", "parent": "上级单位", "retired": "已撤销",
     "username": "用户名", "display_name": "姓名", "active": "在用", "memberships": "岗位",
-    "must_change_password": "须修改密码", "stationing": "驻点方式", "org_unit": "服务单位",
+    "must_change_password": "须修改密码", "stationing": "驻点方式", "org_unit": "所在单位",
+    "served": "另服务单位",
     "periods": "轮驻期", "lane": "泳道", "org_level": "层级", "department_code": "部门编码",
     "role": "角色", "description": "说明", "day": "日期", "is_workday": "上班",
     "warn_share": "预警点", "chase_after": "催办天数", "supervise_after": "督办天数",

@@ -1,10 +1,11 @@
 """部门与轮驻 pages."""
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from sqlalchemy import select
 
+from app.admin import confirm
 from app.admin import departments as service
-from app.admin.views import bp, form_int, now, scope, submit
+from app.admin.views import bp, confirm_first, form_int, now, scope, submit
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.ui import current_actor
@@ -21,8 +22,9 @@ def _page(errors=None, message=None):
                                .order_by(OrgUnit.code)).all()
     today = now().astimezone(service.LOCAL).date()
     periods = service.periods_of([d.id for d in rows])
+    further = service.further_units_of([d.id for d in rows])
     return render_template("admin/departments.html", rows=rows, periods=periods, units=units,
-                           served=served, shown=shown,
+                           served=served, shown=shown, further=further,
                            modes=service.MODE_LABELS, today=today, errors=errors or {},
                            message=message, form=request.form)
 
@@ -62,6 +64,25 @@ def period_add(department_id: int):
 
 @bp.post("/departments/<int:department_id>/rotate-out")
 def rotate_out(department_id: int):
-    """End the current 轮驻 period today."""
-    return submit(lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
-                  lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page)
+    """End the current 轮驻 period today, once the administrator has confirmed what that does."""
+    return confirm_first(
+        lambda: confirm.of_rotating_out(scope(), department_id, now()),
+        lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page,
+        url_for("admin.departments", unit=request.form.get("open", type=int)))
+
+
+@bp.post("/departments/<int:department_id>/served")
+def served_add(department_id: int):
+    """Record a further unit the department serves."""
+    return submit(lambda: service.add_served_unit(
+        scope(), department_id, form_int("served_unit_id", "服务单位"), actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已增加服务单位", _page)
+
+
+@bp.post("/departments/<int:department_id>/served/<int:org_unit_id>/remove")
+def served_remove(department_id: int, org_unit_id: int):
+    """Stop the department serving a further unit."""
+    return submit(lambda: service.remove_served_unit(
+        scope(), department_id, org_unit_id, actor=current_actor(), now=now()),
+        lambda d: f"「{d.name}」已移除该服务单位，该单位不再向其分派新任务；已有任务继续办理", _page)

@@ -1,4 +1,7 @@
-"""Departments: stationing mode (常驻 / 轮驻 / 随驻), the unit served, 轮驻 periods.
+"""Departments: stationing mode (常驻 / 轮驻 / 随驻), the units served, 轮驻 periods.
+
+A department has a home unit and may serve further units (department_unit): lane resolution
+finds it for cases at any of them or below (app.org.lanes.department_for).
 
 A 轮驻 department with periods recorded takes new tasks only on the days a period covers
 (app.org.lanes); rotating it out ends its period yesterday, and the tasks it already holds stay.
@@ -13,7 +16,7 @@ from app.admin.access import AdminScope, department_in_scope, unit_in_scope
 from app.admin.changes import audit_change
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.org.models import Department, StationingMode, StationingPeriod
+from app.org.models import Department, DepartmentUnit, OrgLevel, OrgUnit, StationingMode, StationingPeriod
 from app.org.services import Actor
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -38,10 +41,22 @@ def periods_of(department_ids: list[int]) -> dict[int, list[StationingPeriod]]:
     return out
 
 
+def further_units_of(department_ids: list[int]) -> dict[int, list[OrgUnit]]:
+    """The units each department serves besides its home unit, by code."""
+    rows = db.session.execute(select(DepartmentUnit.department_id, OrgUnit).join(
+        OrgUnit, OrgUnit.id == DepartmentUnit.org_unit_id).where(
+        DepartmentUnit.department_id.in_(department_ids)).order_by(OrgUnit.code)).all()
+    out: dict[int, list[OrgUnit]] = {}
+    for department_id, unit in rows:
+        out.setdefault(department_id, []).append(unit)
+    return out
+
+
 def _state(d: Department, periods: list[StationingPeriod] | None = None) -> dict:
     periods = periods if periods is not None else periods_of([d.id]).get(d.id, [])
     return {"code": d.code, "name": d.name, "stationing": MODE_LABELS[d.stationing],
             "org_unit": d.org_unit.name,
+            "served": [u.name for u in further_units_of([d.id]).get(d.id, [])],
             "periods": [f"{p.starts_on}～{p.ends_on or '至今'}" for p in periods]}
 
 
@@ -123,13 +138,20 @@ def add_period(scope: AdminScope, department_id: int, starts_on: str, ends_on: s
     return period
 
 
-def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
-    """End the department's current period: from today it takes no new tasks."""
+def current_periods(scope: AdminScope, department_id: int,
+                    today: date) -> tuple[Department, list[StationingPeriod]]:
+    """The department and its periods covering `today`; a field error when it is not stationed."""
     department = department_in_scope(scope, department_id)
-    today = now.astimezone(LOCAL).date()
     current = [p for p in periods_of([department.id]).get(department.id, []) if p.covers(today)]
     if not current:
         raise ValidationFailed("不在轮驻期", {"department_id": [f"「{department.name}」当前不在轮驻期内"]})
+    return department, current
+
+
+def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
+    """End the department's current period: from today it takes no new tasks."""
+    today = now.astimezone(LOCAL).date()
+    department, current = current_periods(scope, department_id, today)
     before = _state(department)
     for period in current:
         if period.starts_on >= today:
@@ -138,4 +160,43 @@ def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: date
             period.ends_on = today - timedelta(days=1)
     db.session.flush()
     audit_change(actor, "department.rotated_out", department.code, before, _state(department), now=now)
+    return department
+
+
+SERVABLE_LEVELS = (OrgLevel.CITY, OrgLevel.COUNTY, OrgLevel.TOWNSHIP)
+
+
+def add_served_unit(scope: AdminScope, department_id: int, org_unit_id: int, *,
+                    actor: Actor, now: datetime) -> Department:
+    """Record that the department also serves `org_unit_id` (a unit of the subtree)."""
+    department = department_in_scope(scope, department_id)
+    unit = unit_in_scope(scope, org_unit_id, "served_unit_id")
+    problem = None
+    if unit.retired_at is not None:
+        problem = f"「{unit.name}」已撤销"
+    elif unit.level not in SERVABLE_LEVELS:
+        problem = "服务单位须为市、县区或乡镇"
+    elif unit.id == department.org_unit_id or db.session.get(DepartmentUnit, (department.id, unit.id)):
+        problem = f"「{department.name}」已服务「{unit.name}」"
+    if problem:
+        raise ValidationFailed("服务单位未添加", {"served_unit_id": [problem]})
+    before = _state(department)
+    db.session.add(DepartmentUnit(department_id=department.id, org_unit_id=unit.id))
+    db.session.flush()
+    audit_change(actor, "department.serves_added", department.code, before, _state(department), now=now)
+    return department
+
+
+def remove_served_unit(scope: AdminScope, department_id: int, org_unit_id: int, *,
+                       actor: Actor, now: datetime) -> Department:
+    """Stop the department serving a further unit: it takes no new tasks there; open ones stay."""
+    department = department_in_scope(scope, department_id)
+    link = db.session.get(DepartmentUnit, (department.id, org_unit_id))
+    if link is None:
+        raise ValidationFailed("服务单位未移除", {"served_unit_id": [f"「{department.name}」未服务该单位"]})
+    unit_in_scope(scope, org_unit_id, "served_unit_id")
+    before = _state(department)
+    db.session.delete(link)
+    db.session.flush()
+    audit_change(actor, "department.serves_removed", department.code, before, _state(department), now=now)
     return department

@@ -119,8 +119,8 @@ def move_unit(scope: AdminScope, unit_id: int, parent_id: int, *, actor: Actor,
     return unit
 
 
-def retire_unit(scope: AdminScope, unit_id: int, *, actor: Actor, now: datetime) -> OrgUnit:
-    """Retire a unit that has no active sub-units; it stays for the cases that point at it."""
+def retirable(scope: AdminScope, unit_id: int) -> OrgUnit:
+    """The unit `unit_id` if it may be retired: in scope, not a root, no active sub-units."""
     unit = unit_in_scope(scope, unit_id)
     if unit in scope.units:
         raise ValidationFailed("单位未撤销", {"unit_id": ["不能撤销您自己管理的最上级单位"]})
@@ -129,6 +129,12 @@ def retire_unit(scope: AdminScope, unit_id: int, *, actor: Actor, now: datetime)
     if active_children:
         raise ValidationFailed("单位未撤销", {"unit_id": [
             f"请先撤销或移走下级单位：{'、'.join(active_children[:5])}"]})
+    return unit
+
+
+def retire_unit(scope: AdminScope, unit_id: int, *, actor: Actor, now: datetime) -> OrgUnit:
+    """Retire a unit that has no active sub-units; it stays for the cases that point at it."""
+    unit = retirable(scope, unit_id)
     before = _state(unit)
     unit.retired_at = unit.retired_at or now
     audit_change(actor, "org_unit.retired", unit.code, before, _state(unit), now=now)

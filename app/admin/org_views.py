@@ -1,9 +1,10 @@
 """组织机构 pages: the tree and its changes."""
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
+from app.admin import confirm
 from app.admin import org_tree as service
-from app.admin.views import bp, form_int, now, scope, submit
+from app.admin.views import bp, confirm_first, form_int, now, scope, submit
 from app.org.models import LEVEL_LABELS
 from app.ui import current_actor
 
@@ -48,6 +49,9 @@ def org_move(unit_id: int):
 
 @bp.post("/org/<int:unit_id>/retire")
 def org_retire(unit_id: int):
-    """Retire a unit."""
-    return submit(lambda: service.retire_unit(scope(), unit_id, actor=current_actor(), now=now()),
-                  lambda unit: f"已撤销「{unit.name}」", _page)
+    """Retire a unit, once the administrator has confirmed what that does."""
+    return confirm_first(
+        lambda: confirm.of_retiring(scope(), unit_id),
+        lambda: service.retire_unit(scope(), unit_id, actor=current_actor(), now=now()),
+        lambda unit: f"已撤销「{unit.name}」：不再受理新案件、不再分派新任务；已有案件和任务照常办理", _page,
+        url_for("admin.org_tree", unit=request.form.get("open", type=int)))

@@ -17,9 +17,10 @@ def places() -> list[tuple[str, str]]:
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(scope().unit_ids()),
                                                      OrgUnit.retired_at.is_(None))
                                .order_by(OrgUnit.code)).all()
-    departments = db.session.scalars(select(Department).where(
-        Department.org_unit_id.in_(scope().unit_ids())).order_by(Department.org_unit_id,
-                                                                  Department.id)).all()
+    departments = db.session.scalars(
+        select(Department).join(Department.org_unit)
+        .where(Department.org_unit_id.in_(scope().unit_ids()), OrgUnit.retired_at.is_(None))
+        .order_by(Department.org_unit_id, Department.id)).all()
     return ([(f"u:{u.id}", u.name) for u in units]
             + [(f"d:{d.id}", f"{d.org_unit.name}{d.name}") for d in departments])
 

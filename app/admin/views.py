@@ -99,3 +99,20 @@ def submit(work: Callable, done: str, page: Callable, **page_args):
         return page(errors=exc.errors, message=exc.message, **page_args), 422
     flash(done(result) if callable(done) else done)
     return redirect(request.form.get("back") or request.referrer or request.path)
+
+
+def confirm_first(ask: Callable, work: Callable, done: str | Callable, page: Callable, cancel: str):
+    """Ask before a change that stops new work (retire, rotate out): a post without
+    `confirmed` shows what will happen (or why it cannot) and changes nothing."""
+    from flask import render_template, request  # noqa: PLC0415
+
+    from app.errors import ValidationFailed  # noqa: PLC0415
+
+    if request.form.get("confirmed") == "1":
+        return submit(work, done, page)
+    try:
+        step = ask()
+    except ValidationFailed as exc:
+        return page(errors=exc.errors, message=exc.message), 422
+    return render_template("admin/confirm.html", step=step, action=request.path,
+                           open=request.form.get("open", type=int), cancel=cancel)

@@ -14,9 +14,8 @@ from app.api.errors import RateLimited, Unauthorized
 from app.auth import csrf
 from app.channels.scope import EVERYWHERE, Scope
 from app.errors import Forbidden
-from app.extensions import db
-from app.org.models import Department, Role
-from app.org.services import Actor, load_actor
+from app.org.models import Role
+from app.org.services import Actor, department_unit_ids, load_actor
 from app.unit_of_work import run_unit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -49,11 +48,7 @@ def user_scope(actor: Actor) -> Scope:
     `app.cases.access.listed_condition` (the web's rule)."""
     if actor.has_role(Role.ADMIN):
         return EVERYWHERE
-    units = {unit for unit, _ in actor.unit_roles}
-    for dept_id in actor.department_ids:
-        department = db.session.get(Department, dept_id)
-        if department is not None:
-            units.add(department.org_unit_id)
+    units = {unit for unit, _ in actor.unit_roles} | department_unit_ids(actor.department_ids)
     return Scope(channels=None, unit_ids=frozenset(units))
 
 

@@ -17,6 +17,8 @@ ACTIONS = {
     "department.added": "添加部门",
     "department.changed": "修改部门",
     "department.rotated_out": "部门轮出",
+    "department.serves_added": "增加部门服务单位",
+    "department.serves_removed": "移除部门服务单位",
     "department.stationed": "设置轮驻期",
     "deployment.created": "发布流程",
     "grid.app_report": "网格员上报",

@@ -104,7 +104,8 @@ def intake_units(actor: Actor, level: OrgLevel | None = None) -> list[OrgUnit]:
     units = _subtrees(posts)
     if units is None:
         raise Forbidden("只有综合受理窗口人员可以登记案件")
-    query = select(OrgUnit).where(OrgUnit.id.in_(units))
+    # a retired unit takes no new cases: it is not offered for registration
+    query = select(OrgUnit).where(OrgUnit.id.in_(units), OrgUnit.retired_at.is_(None))
     if level is not None:
         query = query.where(OrgUnit.level == level)
     return list(db.session.scalars(query.order_by(OrgUnit.code)))

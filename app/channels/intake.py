@@ -10,7 +10,7 @@ from app.cases.services import open_case
 from app.channels.duplicates.services import flag_if_duplicate
 from app.channels.scope import Scope, unit_by_code
 from app.clock import Clock
-from app.org.services import Actor
+from app.org.services import Actor, require_open
 
 INTAKE_KEYS = ("title", "narrative", "channel", "category", "risk_tier", "amount", "people_count",
                "address", "occurred_on", "external_ref", "parties")
@@ -32,9 +32,13 @@ def intake_form(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def receive_case(values: Mapping[str, Any], org_unit_code: str, *, scope: Scope, clock: Clock,
-                 duplicate_window_days: int, actor: Actor | None = None) -> Case:
-    """统一受理 through a channel: scope checks, the case with its process, the duplicate flag."""
+                 duplicate_window_days: int, actor: Actor | None = None,
+                 accept_retired: bool = False) -> Case:
+    """统一受理 through a channel: scope checks, the case with its process, the duplicate flag.
+    A retired unit is refused unless the work was accepted before it retired (`accept_retired`)."""
     unit = unit_by_code(org_unit_code)
+    if not accept_retired:
+        require_open(unit)
     scope.check_channel(values["channel"])
     scope.check_unit(unit)
     if actor is not None:

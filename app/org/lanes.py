@@ -14,15 +14,23 @@ from datetime import date, datetime
 from itertools import chain
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.org.models import Department, LaneRule, OrgUnit, Role, StationingMode, StationingPeriod
+from app.org.models import (
+    Department,
+    DepartmentUnit,
+    LaneRule,
+    OrgUnit,
+    Role,
+    StationingMode,
+    StationingPeriod,
+)
 
 RELOAD_SECONDS = 30.0
 LOCAL = ZoneInfo("Asia/Shanghai")
-_ORG_MODELS = (OrgUnit, Department, LaneRule, StationingPeriod)
+_ORG_MODELS = (OrgUnit, Department, DepartmentUnit, LaneRule, StationingPeriod)
 _CHANGED = "onedoor.org_changed"
 
 
@@ -62,19 +70,38 @@ def off_rotation(departments: list[Department], day: date) -> set[int]:
     return managed - stationed
 
 
+def _serving(code: str, unit_ids: list[int]) -> dict[int, list[Department]]:
+    """Departments with `code` by the unit of `unit_ids` they serve, in one query: those at
+    home there first, then those recorded as also serving it (department_unit)."""
+    link = and_(DepartmentUnit.department_id == Department.id, DepartmentUnit.org_unit_id.in_(unit_ids))
+    rows = db.session.execute(
+        select(Department, DepartmentUnit.org_unit_id).outerjoin(DepartmentUnit, link)
+        .where(Department.code == code, or_(Department.org_unit_id.in_(unit_ids),
+                                            DepartmentUnit.org_unit_id.is_not(None)))
+        .order_by(Department.id)).all()
+    homes = [(d.org_unit_id, d) for d, _ in rows if d.org_unit_id in unit_ids]
+    further = [(served, d) for d, served in rows if served is not None]
+    out: dict[int, list[Department]] = {}
+    for unit_id, department in homes + further:
+        if department not in out.setdefault(unit_id, []):
+            out[unit_id].append(department)
+    return out
+
+
 def department_for(code: str, org_unit_id: int, day: date | None = None) -> Department:
-    """The department with `code` serving the nearest ancestor of the location; on `day`,
-    a 轮驻 department off rotation is passed over (it takes no new tasks)."""
+    """The department with `code` serving the nearest ancestor of the location (at its home
+    unit or at a further unit recorded for it); on `day`, a 轮驻 department off rotation is
+    passed over (it takes no new tasks)."""
     chain = _ancestors(org_unit_id)
-    rows = db.session.scalars(select(Department).where(
-        Department.code == code, Department.org_unit_id.in_([u.id for u in chain]))).all()
-    away = off_rotation(rows, day) if day is not None else set()
-    by_unit = {d.org_unit_id: d for d in rows if d.id not in away}
+    serving = _serving(code, [u.id for u in chain])
+    everyone = {d.id: d for ds in serving.values() for d in ds}
+    away = off_rotation(list(everyone.values()), day) if day is not None else set()
     for unit in chain:
-        if unit.id in by_unit:
-            return by_unit[unit.id]
+        for department in serving.get(unit.id, []):
+            if department.id not in away:
+                return department
     if away:
-        names = "、".join(d.name for d in rows if d.id in away)
+        names = "、".join(d.name for d in everyone.values() if d.id in away)
         raise LaneError(f"「{names}」当前不在轮驻期内，不能接收新任务")
     raise LaneError(f"案件所在地没有编码为「{code}」的部门")
 

@@ -83,7 +83,7 @@ class OrgUnit(db.Model):
 
 
 class Department(db.Model):
-    """A stationed department (人社局, 法院 …) serving one org unit (usually a county center)."""
+    """A stationed department (人社局, 法院 …) at its home org unit (usually a county center)."""
 
     __tablename__ = "department"
     __table_args__ = (UniqueConstraint("code", "org_unit_id", name="uq_department_code_unit"),)
@@ -95,6 +95,16 @@ class Department(db.Model):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
 
     org_unit: Mapped[OrgUnit] = relationship()
+
+
+class DepartmentUnit(db.Model):
+    """A further unit a department serves besides its home unit (e.g. a township of a
+    neighbouring county); lane resolution finds it there as if it were stationed there."""
+
+    __tablename__ = "department_unit"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True, index=True)
 
 
 class StationingPeriod(db.Model):

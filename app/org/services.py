@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from app.errors import NotFound
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.org.models import Membership, Role, User
+from app.org.models import Department, DepartmentUnit, Membership, OrgUnit, Role, User
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,20 @@ def can_work(actor: Actor, department_id: int | None, org_unit_id: int | None,
     if role is None:
         return any(unit == org_unit_id for unit, _ in actor.unit_roles)
     return (org_unit_id, role) in actor.unit_roles
+
+
+def require_open(unit: OrgUnit, field: str = "org_unit") -> OrgUnit:
+    """`unit` if it takes new work; a 422 on `field` when it has been retired."""
+    if unit.retired_at is not None:
+        raise ValidationFailed("单位已撤销", {field: [f"「{unit.name}」已撤销，不再受理新案件"]})
+    return unit
+
+
+def department_unit_ids(department_ids) -> set[int]:
+    """The units the departments serve: their home units and the further units recorded."""
+    if not department_ids:
+        return set()
+    homes = db.session.scalars(select(Department.org_unit_id).where(Department.id.in_(department_ids)))
+    further = db.session.scalars(select(DepartmentUnit.org_unit_id).where(
+        DepartmentUnit.department_id.in_(department_ids)))
+    return set(homes) | set(further)

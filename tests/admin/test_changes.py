@@ -51,7 +51,7 @@ def test_a_unit_with_active_children_cannot_be_retired_and_a_leaf_can(client, or
     village, grid = org.unit("zy-1-1-1"), org.unit("zy-1-1-1-2")
     refused = client.post(f"/admin/org/{village.id}/retire")
     assert refused.status_code == 422 and "请先撤销或移走下级单位" in refused.get_data(as_text=True)
-    assert client.post(f"/admin/org/{grid.id}/retire").status_code == 302
+    assert client.post(f"/admin/org/{grid.id}/retire", data={"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(OrgUnit, grid.id).retired_at is not None  # kept, never deleted
 
@@ -116,7 +116,8 @@ def test_a_department_rotated_out_takes_no_new_tasks_and_keeps_its_open_one(
     first = _start(org, clock, "ZY-2026-000101")
     task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == first.id))
     assert task.candidate_department_id == ecology.id
-    assert client.post(f"/admin/departments/{ecology.id}/rotate-out").status_code == 302
+    assert client.post(f"/admin/departments/{ecology.id}/rotate-out",
+                       data={"confirmed": "1"}).status_code == 302
     with pytest.raises(Unassignable, match="当前不在轮驻期内"):
         _start(org, clock, "ZY-2026-000102")
     db.session.expire_all()

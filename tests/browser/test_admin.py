@@ -14,6 +14,7 @@ from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
 from app.workflow.sync import Unassignable
+from tests.processes.conftest import processes  # noqa: F401 - fixture
 
 GRID = "zy-1-1-1-1"
 
@@ -87,7 +88,12 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     first = _start(org, clock, "ZY-2026-000301")
     page.locator("#departments tr", has=page.get_by_text("甘州区", exact=True)).filter(
         has_text="生态环境局").get_by_role("button", name="轮出生态环境局").click()
+    confirm = page.get_by_role("region", name="确认轮出「甘州区生态环境局」")
+    assert "不再接收新任务" in confirm.inner_text() and "待办任务 1 项" in confirm.inner_text()
+    screenshot(page, "admin-rotate-out-confirm")
+    confirm.get_by_role("button", name="确认轮出生态环境局").click()
     assert page.get_by_role("status").filter(has_text="已轮出").is_visible()
+    assert page.url.startswith(f"{live_server}/admin/departments")
     screenshot(page, "admin-departments")
     with pytest.raises(Unassignable, match="当前不在轮驻期内"):
         _start(org, clock, "ZY-2026-000302")
@@ -183,3 +189,63 @@ def test_a_rename_in_the_tree_shows_in_the_audit_log_with_before_and_after(
     row = page.locator("#audit tbody tr").first
     assert "冯管理" in row.inner_text() and "名称 梁家墩镇 → 梁家墩镇（试点）" in row.inner_text()
     screenshot(page, "admin-audit-filtered")
+
+
+def test_retiring_a_grid_asks_first_and_then_the_window_no_longer_offers_it(
+        live_server, browser, page, screenshot, processes, org):  # noqa: F811
+    grid = org.unit("zy-1-1-1-2")
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/org?unit={org.unit('zy-1-1-1').id}")
+    row = page.locator("#org-tree tr", has_text=grid.code)
+    row.get_by_role("button", name="撤销").click()
+    confirm = page.get_by_role("region", name=f"确认撤销「{grid.name}」")
+    assert "不再受理新案件" in confirm.inner_text() and "照常办理" in confirm.inner_text()
+    screenshot(page, "admin-retire-confirm")
+    confirm.get_by_role("link", name="取消").click()
+    assert "（已撤销）" not in page.locator("#org-tree tr", has_text=grid.code).inner_text()
+    page.locator("#org-tree tr", has_text=grid.code).get_by_role("button", name="撤销").click()
+    page.get_by_role("button", name=f"确认撤销{grid.name}").click()
+    assert page.get_by_role("status").filter(has_text=f"已撤销「{grid.name}」").is_visible()
+    assert "（已撤销）" in page.locator("#org-tree tr", has_text=grid.code).inner_text()
+    screenshot(page, "admin-retired")
+    clerk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    sign_in(clerk, live_server, "clerk")
+    clerk.goto(f"{live_server}/cases/new")
+    offered = clerk.locator("select[name=org_unit_id] option").all_inner_texts()
+    assert grid.name not in offered and "梁家墩镇第1村第1网格" in offered
+    clerk.context.close()
+
+
+def test_a_department_also_serving_another_countys_township_gets_its_new_task_in_the_inbox(
+        live_server, browser, page, screenshot, deployed, org, clock):
+    hrss_a, hrss_b = org.department("hrss", "zy-1"), org.department("hrss", "zy-2")
+    township = org.unit("zy-2-1")
+    _lane_to("hrss")
+
+    def start(key):
+        return run_unit(lambda: services.start_instance(
+            "two_step", business_key=key, org_unit_id=org.unit("zy-2-1-1-1").id, data={}, clock=clock))
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/departments?unit={hrss_a.org_unit_id}")
+    row = page.locator("#departments tr", has_text="人社局")
+    row.get_by_label("人社局另服务的单位").select_option(label=township.name)
+    row.get_by_role("button", name="增加").click()
+    assert page.get_by_role("status").filter(has_text="已增加服务单位").is_visible()
+    cell = page.locator("#departments tr", has_text="人社局").locator("td.served")
+    assert township.name in cell.inner_text()
+    screenshot(page, "admin-department-served")
+    served = start("ZY-2026-000501")
+    member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    sign_in(member, live_server, "hrss")
+    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1
+    page.locator("#departments tr", has_text="人社局").get_by_role(
+        "button", name=f"不再服务{township.name}").click()
+    assert page.get_by_role("status").filter(has_text="已移除该服务单位").is_visible()
+    after = start("ZY-2026-000502")
+    member.reload()
+    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1  # open task stays
+    assert member.locator("#inbox tr", has_text="ZY-2026-000502").count() == 0
+    member.context.close()
+    db.session.expire_all()
+    tasks = {t.instance_id: t.candidate_department_id for t in db.session.scalars(select(HumanTask))}
+    assert (tasks[served.id], tasks[after.id]) == (hrss_a.id, hrss_b.id)

@@ -35,12 +35,13 @@ def photo_type(data: bytes) -> str:
 
 
 def worker_grids(actor: Actor) -> list[OrgUnit]:
-    """The grids the actor works in as a grid worker."""
+    """The grids the actor works in as a grid worker (retired ones take no new reports)."""
     ids = [unit_id for unit_id, role in actor.unit_roles if role == Role.GRID_WORKER]
     if not ids:
         return []
     return list(db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids),
-                                                          OrgUnit.level == OrgLevel.GRID)
+                                                          OrgUnit.level == OrgLevel.GRID,
+                                                          OrgUnit.retired_at.is_(None))
                                    .order_by(OrgUnit.code)))
 
 

@@ -21,6 +21,7 @@ from app.clock import Clock
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.org.lanes import LaneError, department_for
+from app.org.services import require_open
 from app.workflow import services as workflow
 
 PROCESS = "hotline_order"
@@ -79,7 +80,7 @@ def receive_order(values: Mapping[str, Any], *, clock: Clock) -> tuple[HotlineOr
 
 def _new_order(values: Mapping[str, Any], clock: Clock) -> HotlineOrder:
     """Check the order and insert its row (flushed: the unique key is claimed here)."""
-    unit = unit_by_code(values["grid_code"], "grid_code")
+    unit = require_open(unit_by_code(values["grid_code"], "grid_code"), "grid_code")
     department = values.get("department") or ""
     _check_department(department, unit.id)
     if values["is_dispute"] and not values.get("category"):
@@ -149,8 +150,10 @@ def order_synced(order_key: str, data: Mapping[str, Any], *, clock: Clock, callb
     order.status = status
     order.updated_at = now
     if status == "signed" and order.is_dispute and order.case_id is None:
+        # the order was accepted while its grid was open: a later retirement does not undo that
         case = receive_case(order.intake or {}, _unit_code(order.org_unit_id), scope=EVERYWHERE,
-                            clock=clock, duplicate_window_days=duplicate_window_days)
+                            clock=clock, duplicate_window_days=duplicate_window_days,
+                            accept_retired=True)
         order.case_id = case.id
     if status == "closed":
         order.satisfaction = data.get("satisfaction")
