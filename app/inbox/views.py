@@ -7,7 +7,7 @@ from sqlalchemy import and_, select
 from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import actions, notifications
+from app.inbox import actions, extend, notifications
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -60,8 +60,8 @@ def _task_for_actor(task_id: str) -> HumanTask:
     if task is None:
         raise NotFound("任务不存在")
     actor = current_actor()
-    if actor.user_id in (task.assignee_id, task.completed_by_id):
-        return task
+    if actor.user_id in (task.assignee_id, task.completed_by_id) or actions.coordinates(actor, task):
+        return task  # the center's coordinators over the case's area route, approve and act for all
     visible = db.session.scalar(select(HumanTask.id).where(
         and_(HumanTask.id == task_id, visible_tasks(actor))))
     if visible is None:
@@ -117,9 +117,17 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            targets=actions.transfer_targets(item) if may_act else [],
                            can_return=may_act and actions.can_return(item),
                            action_errors=action_errors or {}, action_values=request.form,
-                           handled=history.task_actions(item),
+                           handled=history.task_actions(item), extension=_extension_view(item, actor),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
+
+
+def _extension_view(item: HumanTask, actor) -> dict:
+    """What the page offers about 延期: the request form (holder) or the decision (coordinator)."""
+    waiting = extend.pending(item.id)
+    return {"pending": waiting, "may_request": extend.may_request(actor, item),
+            "may_decide": waiting is not None and actions.coordinates(actor, item),
+            "cap": extend.cap_days(item) if item.due_at else None}
 
 
 @bp.post("/tasks/<task_id>/draft")
@@ -221,3 +229,38 @@ def send_back(task_id: str):
                             action_errors={f"return_{k}": v for k, v in failed.errors.items()})
     flash(f"「{item.title}」已退回综治中心")
     return redirect(url_for("inbox.index"))
+
+
+def _action(task_id: str, unit, prefix: str, done: str):
+    """Run a task action; on a refusal show the task page with the errors at their fields."""
+    try:
+        run_unit(unit)
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"{prefix}{k}": v for k, v in failed.errors.items()})
+    flash(done)
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/extension")
+@login_required
+def request_extension(task_id: str):
+    """延期申请: the holder asks for a new deadline, with a reason."""
+    _task_for_actor(task_id)
+    form = request.form
+    return _action(task_id, lambda: extend.request_extension(
+        task_id, form.get("new_due"), form.get("reason", ""), actor=current_actor(), clock=_clock()),
+        "extend_", "延期申请已提交，等待综治中心审批")
+
+
+@bp.post("/tasks/<task_id>/extension/decision")
+@login_required
+def decide_extension(task_id: str):
+    """延期审批: a coordinator over the case's area grants or refuses the request."""
+    _task_for_actor(task_id)
+    grant = request.form.get("decision") == "grant"
+    return _action(task_id, lambda: extend.decide_extension(
+        task_id, grant, request.form.get("reason", ""), actor=current_actor(), clock=_clock()),
+        "decide_", "已批准延期" if grant else "已不批准延期")

@@ -11,6 +11,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -227,6 +228,18 @@ def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush:
     if flush:
         db.session.flush()
     return True
+
+
+def move_task_due(task_id: str, due: datetime, *, clock: Clock) -> int:
+    """Move a ready task's boundary timers to `due` and re-index the instance's next timer."""
+    task = _open_task(task_id)
+    db.session.get(ProcessInstance, task.instance_id, with_for_update=True)
+    loaded = _load_instance(task.instance_id)
+    with engine.engine_time(clock), registry.bound(loaded.deployment):
+        moved = engine.move_boundary_timers(loaded.workflow, task_id, due)
+        sync_instance(loaded.instance, loaded.workflow, clock.now(), loaded.before)
+    db.session.flush()
+    return moved
 
 
 def due_timer_instances(now_clock: Clock, limit: int) -> list[str]:
