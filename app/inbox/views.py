@@ -7,7 +7,7 @@ from sqlalchemy import and_, select
 from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import actions, extend, notifications
+from app.inbox import actions, extend, notifications, urge
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -264,3 +264,28 @@ def decide_extension(task_id: str):
     return _action(task_id, lambda: extend.decide_extension(
         task_id, grant, request.form.get("reason", ""), actor=current_actor(), clock=_clock()),
         "decide_", "已批准延期" if grant else "已不批准延期")
+
+
+@bp.route("/tasks/<task_id>/urge", methods=["GET", "POST"])
+@login_required
+def urge_task(task_id: str):
+    """催办 / 督办 by hand, from the overdue list: pick which, write the requirement."""
+    item = _task_for_actor(task_id)
+    actor = current_actor()
+    if not urge.may_urge(actor, item):
+        raise Forbidden("只有本案所在地区的督办人员或综治中心调度人员可以催办、督办")
+    errors, status = {}, 200
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        try:
+            run_unit(lambda: urge.urge(task_id, kind, request.form.get("requirement", ""),
+                                       actor=actor, clock=_clock()))
+        except ValidationFailed as failed:
+            db.session.expire_all()
+            errors, status = failed.errors, 422
+        else:
+            flash(f"已{urge.KIND_LABELS[kind]}：「{item.title}」")
+            return redirect(url_for("supervision.overdue_list"))
+    return render_template("inbox/urge.html", task=db.session.get(HumanTask, task_id),
+                           row=_row_view(item, _clock().now()), errors=errors, values=request.form,
+                           done=urge.done_kinds(task_id), kinds=urge.KIND_LABELS), status

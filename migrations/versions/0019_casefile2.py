@@ -1,4 +1,4 @@
-"""task_extension: 延期申请 and its decision
+"""task_extension: 延期申请 and its decision; deadline_notice.note: the requirement of a 催办/督办 started by hand
 
 Revision ID: 0019
 Revises: 0016
@@ -30,8 +30,12 @@ def upgrade():
         sa.Column('decision_reason', sa.String(500), nullable=True),
     )
     op.create_index('ix_task_extension_task', 'task_extension', ['task_id', 'state'])
+    with op.batch_alter_table('deadline_notice') as batch_op:
+        batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('deadline_notice') as batch_op:
+        batch_op.drop_column('note')
     op.drop_index('ix_task_extension_task', table_name='task_extension')
     op.drop_table('task_extension')
