@@ -42,6 +42,7 @@ ACTIONS = {
     "supervision.failed": "督办发起失败",
     "supervision.opened": "发起督办",
     "task.cancelled": "任务取消",
+    "task.acted_for": "代部门办理",
     "task.chased": "催办",
     "task.claimed": "认领任务",
     "task.completed": "办结任务",

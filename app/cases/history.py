@@ -94,8 +94,8 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
     return items
 
 
-ACTIONS = {"task.transferred": "转办", "task.returned": "退回", "task.extension_requested": "延期申请",
-           "task.extension_decided": "延期审批"}
+ACTIONS = {"task.transferred": "转办", "task.returned": "退回", "task.acted_for": "代部门办理",
+           "task.extension_requested": "延期申请", "task.extension_decided": "延期审批"}
 
 
 def _actions(case: Case, task_id: str | None = None) -> list[Item]:

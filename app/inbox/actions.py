@@ -132,3 +132,29 @@ def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor
                     "to_department": target.id, "reason": text})
     db.session.flush()
     return task
+
+
+def may_act_for(actor: Actor, task: HumanTask) -> bool:
+    """A coordinator over the case's area may take a department's open task over."""
+    return task.state == TaskState.READY and task.candidate_department_id is not None \
+        and coordinates(actor, task) and center_of(task) is not None
+
+
+def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """代部门办理: the coordinator takes a department's task (nobody there to do it), with a reason."""
+    task = _open_for_action(task_id, actor)
+    if not may_act_for(actor, task):
+        raise Forbidden("只有本案所在地区综治中心的调度人员可以代部门办理")
+    text = reason_text(reason, "代办")
+    center = center_of(task)
+    previous = task.candidate_department_id
+    now = clock.now()
+    task.candidate_department_id, task.candidate_org_unit_id = None, center.id
+    task.candidate_role = Role.CENTER_COORDINATOR
+    task.assignee_id, task.claimed_at, task.draft = actor.user_id, now, None
+    record(now, "task.acted_for", actor_id=actor.user_id, actor_label=actor.label,
+           instance_id=task.instance_id, task_id=task.id,
+           summary={"bpmn_id": task.bpmn_id, "from_department": previous, "to_unit": center.id,
+                    "reason": text})
+    db.session.flush()
+    return task

@@ -7,7 +7,7 @@ from sqlalchemy import and_, select
 from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import actions, extend, notifications, urge
+from app.inbox import actions, extend, notifications, urge, whistle
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -104,8 +104,9 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     known = context.prefill(item, case, form.schema, actor.label) if mine else {}
     carried = {key: value for key, value in form.values.items() if value is not None}
     values = posted if posted is not None else {**known, **carried, **(item.draft or {})}
-    fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
     now = _clock().now()
+    schema, ui = whistle.narrow(item, form.schema, form.ui, now) if mine else (form.schema, form.ui)
+    fields = build_fields(schema, ui, values, errors) if schema else []
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
     unmasked = case is not None and access.in_handling_scope(actor, case)
     may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
@@ -118,6 +119,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            can_return=may_act and actions.can_return(item),
                            action_errors=action_errors or {}, action_values=request.form,
                            handled=history.task_actions(item), extension=_extension_view(item, actor),
+                           may_act_for=actions.may_act_for(actor, item),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
@@ -289,3 +291,13 @@ def urge_task(task_id: str):
     return render_template("inbox/urge.html", task=db.session.get(HumanTask, task_id),
                            row=_row_view(item, _clock().now()), errors=errors, values=request.form,
                            done=urge.done_kinds(task_id), kinds=urge.KIND_LABELS), status
+
+
+@bp.post("/tasks/<task_id>/act-for")
+@login_required
+def act_for(task_id: str):
+    """代部门办理: a coordinator takes over a department's task, with a reason."""
+    _task_for_actor(task_id)
+    return _action(task_id, lambda: actions.act_for(task_id, request.form.get("reason", ""),
+                                                    actor=current_actor(), clock=_clock()),
+                   "act_for_", "已由综治中心代部门办理，请填写表单")

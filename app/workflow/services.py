@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,6 +157,18 @@ def release_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
     return task
 
 
+# Called with (task, the deployment's forms, validated values, now) before a task completes;
+# a check raises ValidationFailed to refuse the submission. Other areas register here.
+SubmissionCheck = Callable[[HumanTask, Mapping[str, Any], dict[str, Any], datetime], None]
+_submission_checks: list[SubmissionCheck] = []
+
+
+def add_submission_check(check: SubmissionCheck) -> None:
+    """Run `check` on every task submission, after the form's own validation."""
+    if check not in _submission_checks:
+        _submission_checks.append(check)
+
+
 def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
                   clock: Clock, claim: bool = False) -> HumanTask:
     """Validate the form data, complete the task and run the engine to its next wait.
@@ -175,6 +187,8 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         raise Conflict("该任务已不在可办理状态")
     values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
+    for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
+        check(task, loaded.deployment.forms, values, now)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
             _diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
