@@ -102,8 +102,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     case = context.case_of(item)
     mine = item.assignee_id == actor.user_id
     known = context.prefill(item, case, form.schema, actor.label) if mine else {}
-    carried = {key: value for key, value in form.values.items() if value is not None}
-    values = posted if posted is not None else {**known, **carried, **(item.draft or {})}
+    values = posted if posted is not None else {**known, **form.values}  # x-prefill, then the draft
     now = _clock().now()
     schema, ui = whistle.narrow(item, form.schema, form.ui, now) if mine else (form.schema, form.ui)
     fields = build_fields(schema, ui, values, errors) if schema else []
