@@ -69,6 +69,7 @@ def _import_models() -> None:
     from app.channels import models as _channels  # noqa: F401, PLC0415
     from app.dashboard import models as _dashboard  # noqa: F401, PLC0415
     from app.designer import models as _designer  # noqa: F401, PLC0415
+    from app.inbox import models as _inbox  # noqa: F401, PLC0415
     from app.notify import models as _notify  # noqa: F401, PLC0415
     from app.org import models as _org  # noqa: F401, PLC0415
     from app.public import models as _public  # noqa: F401, PLC0415

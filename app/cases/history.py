@@ -13,6 +13,7 @@ from app.cases.models import Case
 from app.cases.notes import Attachment
 from app.cases.routemap import task_places
 from app.extensions import db
+from app.inbox.deadlines import LOCAL
 from app.inbox.formview import Entry, describe
 from app.org.models import Department, OrgUnit, User
 from app.workflow import registry
@@ -93,7 +94,8 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
     return items
 
 
-ACTIONS = {"task.transferred": "转办", "task.returned": "退回"}
+ACTIONS = {"task.transferred": "转办", "task.returned": "退回", "task.acted_for": "代部门办理",
+           "task.extension_requested": "延期申请", "task.extension_decided": "延期审批"}
 
 
 def _actions(case: Case, task_id: str | None = None) -> list[Item]:
@@ -113,11 +115,24 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
     items = []
     for event in events:
         task = tasks.get(event.task_id)
-        target = departments.get(event.summary.get("to_department")) or \
-            units.get(event.summary.get("to_unit"), "") + "综治中心调度"
-        body = f"{step_title(task) if task else ''}转至{target}。理由：{event.summary.get('reason', '')}"
+        if event.action.startswith("task.extension"):
+            body = f"{step_title(task) if task else ''}{_extension_words(event.summary)}"
+        else:
+            target = departments.get(event.summary.get("to_department")) or \
+                units.get(event.summary.get("to_unit"), "") + "综治中心调度"
+            body = f"{step_title(task) if task else ''}转至{target}。理由：{event.summary.get('reason', '')}"
         items.append(Item("action", event.at, ACTIONS[event.action], who=event.actor_label, body=body))
     return items
+
+
+def _extension_words(summary: dict) -> str:
+    """「申请延期至 2026年12月20日 17:00。理由：…」 or the decision on it."""
+    due = datetime.fromisoformat(summary["to"]).astimezone(LOCAL).strftime("%Y年%m月%d日 %H:%M")
+    if "granted" not in summary:
+        verb = "申请延期至"
+    else:
+        verb = "批准延期至" if summary["granted"] else "不批准延期至"
+    return f"{verb} {due}。理由：{summary.get('reason', '')}"
 
 
 def task_actions(task: HumanTask) -> list[Item]:

@@ -4,7 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the inbox pages."""
+    """Register the inbox pages and the staffed-departments check on every submission."""
     from app.inbox.views import bp  # noqa: PLC0415
+    from app.inbox.whistle import check_submission  # noqa: PLC0415
+    from app.workflow.services import add_submission_check  # noqa: PLC0415
+
+    add_submission_check(check_submission)
 
     app.register_blueprint(bp)

@@ -46,13 +46,19 @@ def may_transfer(actor: Actor, task: HumanTask) -> bool:
     if task.assignee_id is None and can_work(actor, task.candidate_department_id,
                                              task.candidate_org_unit_id, task.candidate_role):
         return True
+    return coordinates(actor, task)
+
+
+def coordinates(actor: Actor, task: HumanTask) -> bool:
+    """True when the actor is a center coordinator over the area the task's case lies in."""
     location = _location(task)
     units = [unit for unit, role in actor.unit_roles if role == Role.CENTER_COORDINATOR]
     paths = db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(units))).all() if units else []
     return location is not None and any(location.path.startswith(p) for p in paths)
 
 
-def _reason(reason: str, action: str = "转办") -> str:
+def reason_text(reason: str, action: str = "转办") -> str:
+    """The trimmed reason, or a refusal naming the `reason` field."""
     text = (reason or "").strip()
     if len(text) < MIN_REASON:
         raise ValidationFailed(f"请填写{action}理由", {"reason": [f"请填写理由（至少 {MIN_REASON} 个字）"]})
@@ -92,7 +98,7 @@ def can_return(task: HumanTask) -> bool:
 def return_task(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
     """退回: give the task back to the center's coordinators with the reason, to route it again."""
     task = _open_for_action(task_id, actor)
-    text = _reason(reason, "退回")
+    text = reason_text(reason, "退回")
     center = center_of(task)
     if center is None or not can_return(task):
         raise ValidationFailed("该任务无法退回", {"reason": ["本案所在地区没有可接收退回的综治中心调度人员"]})
@@ -112,7 +118,7 @@ def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor
                   clock: Clock) -> HumanTask:
     """转办: offer the task to another department serving the case's area, with a reason."""
     task = _open_for_action(task_id, actor)
-    text = _reason(reason)
+    text = reason_text(reason)
     target = next((d for d in transfer_targets(task) if d.id == department_id), None)
     if target is None:
         raise ValidationFailed("请选择本案所在地区的其他部门",
@@ -124,5 +130,31 @@ def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor
            instance_id=task.instance_id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "from_department": previous,
                     "to_department": target.id, "reason": text})
+    db.session.flush()
+    return task
+
+
+def may_act_for(actor: Actor, task: HumanTask) -> bool:
+    """A coordinator over the case's area may take a department's open task over."""
+    return task.state == TaskState.READY and task.candidate_department_id is not None \
+        and coordinates(actor, task) and center_of(task) is not None
+
+
+def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """代部门办理: the coordinator takes a department's task (nobody there to do it), with a reason."""
+    task = _open_for_action(task_id, actor)
+    if not may_act_for(actor, task):
+        raise Forbidden("只有本案所在地区综治中心的调度人员可以代部门办理")
+    text = reason_text(reason, "代办")
+    center = center_of(task)
+    previous = task.candidate_department_id
+    now = clock.now()
+    task.candidate_department_id, task.candidate_org_unit_id = None, center.id
+    task.candidate_role = Role.CENTER_COORDINATOR
+    task.assignee_id, task.claimed_at, task.draft = actor.user_id, now, None
+    record(now, "task.acted_for", actor_id=actor.user_id, actor_label=actor.label,
+           instance_id=task.instance_id, task_id=task.id,
+           summary={"bpmn_id": task.bpmn_id, "from_department": previous, "to_unit": center.id,
+                    "reason": text})
     db.session.flush()
     return task

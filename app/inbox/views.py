@@ -7,7 +7,7 @@ from sqlalchemy import and_, select
 from app.cases import access, context, history, labels
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.inbox import actions, notifications
+from app.inbox import actions, extend, notifications, urge, whistle
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
@@ -60,8 +60,8 @@ def _task_for_actor(task_id: str) -> HumanTask:
     if task is None:
         raise NotFound("任务不存在")
     actor = current_actor()
-    if actor.user_id in (task.assignee_id, task.completed_by_id):
-        return task
+    if actor.user_id in (task.assignee_id, task.completed_by_id) or actions.coordinates(actor, task):
+        return task  # the center's coordinators over the case's area route, approve and act for all
     visible = db.session.scalar(select(HumanTask.id).where(
         and_(HumanTask.id == task_id, visible_tasks(actor))))
     if visible is None:
@@ -102,10 +102,10 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     case = context.case_of(item)
     mine = item.assignee_id == actor.user_id
     known = context.prefill(item, case, form.schema, actor.label) if mine else {}
-    carried = {key: value for key, value in form.values.items() if value is not None}
-    values = posted if posted is not None else {**known, **carried, **(item.draft or {})}
-    fields = build_fields(form.schema, form.ui, values, errors) if form.schema else []
+    values = posted if posted is not None else {**known, **form.values}  # x-prefill, then the draft
     now = _clock().now()
+    schema, ui = whistle.narrow(item, form.schema, form.ui, now) if mine else (form.schema, form.ui)
+    fields = build_fields(schema, ui, values, errors) if schema else []
     can_assign = item.state == TaskState.READY and (mine or assignment.supervises(actor, item))
     unmasked = case is not None and access.in_handling_scope(actor, case)
     may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
@@ -117,9 +117,18 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            targets=actions.transfer_targets(item) if may_act else [],
                            can_return=may_act and actions.can_return(item),
                            action_errors=action_errors or {}, action_values=request.form,
-                           handled=history.task_actions(item),
+                           handled=history.task_actions(item), extension=_extension_view(item, actor),
+                           may_act_for=actions.may_act_for(actor, item),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
+
+
+def _extension_view(item: HumanTask, actor) -> dict:
+    """What the page offers about 延期: the request form (holder) or the decision (coordinator)."""
+    waiting = extend.pending(item.id)
+    return {"pending": waiting, "may_request": extend.may_request(actor, item),
+            "may_decide": waiting is not None and actions.coordinates(actor, item),
+            "cap": extend.cap_days(item) if item.due_at else None}
 
 
 @bp.post("/tasks/<task_id>/draft")
@@ -221,3 +230,73 @@ def send_back(task_id: str):
                             action_errors={f"return_{k}": v for k, v in failed.errors.items()})
     flash(f"「{item.title}」已退回综治中心")
     return redirect(url_for("inbox.index"))
+
+
+def _action(task_id: str, unit, prefix: str, done: str):
+    """Run a task action; on a refusal show the task page with the errors at their fields."""
+    try:
+        run_unit(unit)
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"{prefix}{k}": v for k, v in failed.errors.items()})
+    flash(done)
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/extension")
+@login_required
+def request_extension(task_id: str):
+    """延期申请: the holder asks for a new deadline, with a reason."""
+    _task_for_actor(task_id)
+    form = request.form
+    return _action(task_id, lambda: extend.request_extension(
+        task_id, form.get("new_due"), form.get("reason", ""), actor=current_actor(), clock=_clock()),
+        "extend_", "延期申请已提交，等待综治中心审批")
+
+
+@bp.post("/tasks/<task_id>/extension/decision")
+@login_required
+def decide_extension(task_id: str):
+    """延期审批: a coordinator over the case's area grants or refuses the request."""
+    _task_for_actor(task_id)
+    grant = request.form.get("decision") == "grant"
+    return _action(task_id, lambda: extend.decide_extension(
+        task_id, grant, request.form.get("reason", ""), actor=current_actor(), clock=_clock()),
+        "decide_", "已批准延期" if grant else "已不批准延期")
+
+
+@bp.route("/tasks/<task_id>/urge", methods=["GET", "POST"])
+@login_required
+def urge_task(task_id: str):
+    """催办 / 督办 by hand, from the overdue list: pick which, write the requirement."""
+    item = _task_for_actor(task_id)
+    actor = current_actor()
+    if not urge.may_urge(actor, item):
+        raise Forbidden("只有本案所在地区的督办人员或综治中心调度人员可以催办、督办")
+    errors, status = {}, 200
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        try:
+            run_unit(lambda: urge.urge(task_id, kind, request.form.get("requirement", ""),
+                                       actor=actor, clock=_clock()))
+        except ValidationFailed as failed:
+            db.session.expire_all()
+            errors, status = failed.errors, 422
+        else:
+            flash(f"已{urge.KIND_LABELS[kind]}：「{item.title}」")
+            return redirect(url_for("supervision.overdue_list"))
+    return render_template("inbox/urge.html", task=db.session.get(HumanTask, task_id),
+                           row=_row_view(item, _clock().now()), errors=errors, values=request.form,
+                           done=urge.done_kinds(task_id), kinds=urge.KIND_LABELS), status
+
+
+@bp.post("/tasks/<task_id>/act-for")
+@login_required
+def act_for(task_id: str):
+    """代部门办理: a coordinator takes over a department's task, with a reason."""
+    _task_for_actor(task_id)
+    return _action(task_id, lambda: actions.act_for(task_id, request.form.get("reason", ""),
+                                                    actor=current_actor(), clock=_clock()),
+                   "act_for_", "已由综治中心代部门办理，请填写表单")

@@ -83,6 +83,8 @@ class DeadlineNotice(db.Model):
     candidate_org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     candidate_role: Mapped[Role | None] = mapped_column(_enum(Role, "member_role"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The requirement a supervisor wrote when starting the 催办 / 督办 by hand (the sweep writes none).
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class OrderStatus(enum.Enum):

@@ -45,6 +45,11 @@ class Notice:
 
 
 def _text(row: DeadlineNotice) -> str:
+    words = _words(row)
+    return f"{words}。要求：{row.note}" if row.note else words
+
+
+def _words(row: DeadlineNotice) -> str:
     if row.kind == NoticeKind.WARNING:
         return f"案件 {row.business_key}「{row.title}」即将超期，请抓紧办理"
     if row.kind == NoticeKind.CHASE:

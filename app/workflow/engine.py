@@ -286,6 +286,27 @@ def _boundary_timer_due(task) -> datetime | None:
     return min(dues) if dues else None
 
 
+def move_boundary_timers(workflow: BpmnWorkflow, task_id: str, due: datetime) -> int:
+    """Re-arm the waiting date/duration timer boundary events of a ready task at `due`.
+
+    The library fixes a timer's due time when it is armed (`internal_data['event_value']`)
+    and never re-evaluates it, so a granted extension must rewrite that value. Cycle timers
+    (reminders) keep their rhythm. Returns how many timers were moved.
+    """
+    task = workflow.get_task_from_id(UUID(task_id))
+    parent = task.parent
+    moved = 0
+    for sibling in parent.children if parent is not None else []:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is task or sibling.state != TaskState.WAITING \
+                or not isinstance(definition, TimerEventDefinition) \
+                or isinstance(sibling.internal_data.get("event_value"), dict):
+            continue
+        sibling.internal_data["event_value"] = due.isoformat()
+        moved += 1
+    return moved
+
+
 def ended_by_timer(workflow: BpmnWorkflow, task_id: str) -> bool:
     """True when a timer boundary event attached to the task has fired (the task timed out)."""
     try:

@@ -24,7 +24,7 @@ def ui_key(form_key: str) -> str:
 
 
 def task_form(task: HumanTask) -> TaskForm:
-    """The form of `task` as deployed with its instance, prefilled from the task's data."""
+    """The form of `task` as deployed with its instance, with the task's own saved draft."""
     if task.form_key is None:
         return TaskForm(None)
     instance = db.session.get(ProcessInstance, task.instance_id)
@@ -34,11 +34,9 @@ def task_form(task: HumanTask) -> TaskForm:
     schema = loaded.forms.get(task.form_key)
     if schema is None:
         raise NotFound(f"表单「{task.form_key}」不在该流程版本中")
-    values: dict[str, Any] = {}
-    if task.state == TaskState.READY:
-        workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
-        data = engine.task_data(workflow, task.id)
-        values = {k: data[k] for k in schema.get("properties", {}) if k in data}
+    # Only the task's own draft: the workflow's data carries the same field names from earlier
+    # steps (level 3's 调解情况 held level 2's text). Known facts come from the form's x-prefill.
+    values = dict(task.draft or {}) if task.state == TaskState.READY else {}
     return TaskForm(schema, loaded.forms.get(ui_key(task.form_key), {}), values)
 
 

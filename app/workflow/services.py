@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -156,6 +157,18 @@ def release_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
     return task
 
 
+# Called with (task, the deployment's forms, validated values, now) before a task completes;
+# a check raises ValidationFailed to refuse the submission. Other areas register here.
+SubmissionCheck = Callable[[HumanTask, Mapping[str, Any], dict[str, Any], datetime], None]
+_submission_checks: list[SubmissionCheck] = []
+
+
+def add_submission_check(check: SubmissionCheck) -> None:
+    """Run `check` on every task submission, after the form's own validation."""
+    if check not in _submission_checks:
+        _submission_checks.append(check)
+
+
 def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
                   clock: Clock, claim: bool = False) -> HumanTask:
     """Validate the form data, complete the task and run the engine to its next wait.
@@ -174,6 +187,8 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
         raise Conflict("该任务已不在可办理状态")
     values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
+    for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
+        check(task, loaded.deployment.forms, values, now)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
             _diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
@@ -227,6 +242,18 @@ def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush:
     if flush:
         db.session.flush()
     return True
+
+
+def move_task_due(task_id: str, due: datetime, *, clock: Clock) -> int:
+    """Move a ready task's boundary timers to `due` and re-index the instance's next timer."""
+    task = _open_task(task_id)
+    db.session.get(ProcessInstance, task.instance_id, with_for_update=True)
+    loaded = _load_instance(task.instance_id)
+    with engine.engine_time(clock), registry.bound(loaded.deployment):
+        moved = engine.move_boundary_timers(loaded.workflow, task_id, due)
+        sync_instance(loaded.instance, loaded.workflow, clock.now(), loaded.before)
+    db.session.flush()
+    return moved
 
 
 def due_timer_instances(now_clock: Clock, limit: int) -> list[str]:

@@ -31,6 +31,9 @@ from app.workflow.models import (
 DUE_PROPERTY = "dueAt"
 DEPARTMENT_PROPERTY = "candidateDepartment"
 LANE_PROPERTY = "candidateLane"
+# A department code the task is about (e.g. the late department a 催促 task chases): its name
+# goes into the task's title, so inboxes and the case file say whom it concerns.
+ABOUT_PROPERTY = "aboutDepartment"
 
 # Called after every step with (instance, current process data, clock). Other areas (the
 # case record) register here, so app.workflow never imports them.
@@ -131,7 +134,8 @@ def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTas
         raise Unassignable(f"任务「{task.title}」无法分派: {exc}") from exc
     row = HumanTask(
         id=task.id, instance_id=instance.id, process_id=task.process_id,
-        business_key=instance.business_key, bpmn_id=task.bpmn_id, title=task.title,
+        business_key=instance.business_key, bpmn_id=task.bpmn_id,
+        title=_title(instance, workflow, task),
         lane=lane, candidate_department_id=who.department_id,
         candidate_org_unit_id=who.org_unit_id, candidate_role=who.role,
         state=TaskState.READY, created_at=now, due_at=_due_at(workflow, task),
@@ -139,6 +143,17 @@ def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTas
     db.session.add(row)
     record(now, "task.created", instance_id=instance.id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "lane": lane})
+
+
+def _title(instance: ProcessInstance, workflow: Any, task: engine.ReadyTask) -> str:
+    code = _property_value(workflow, task, ABOUT_PROPERTY)
+    if not code or instance.org_unit_id is None:
+        return task.title
+    try:
+        department = lanes.department_for(str(code), instance.org_unit_id)
+    except lanes.LaneError:
+        return task.title
+    return f"{task.title}（{department.name}）"[:255]
 
 
 def _property_value(workflow: Any, task: engine.ReadyTask, name: str) -> Any:

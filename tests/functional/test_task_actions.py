@@ -90,5 +90,5 @@ def test_return_to_the_center_with_the_reason_shown_there(client, no_csrf, org, 
     assert returned.candidate_department_id is None and returned.candidate_role.value == "center_coordinator"
     sign_in(client, "coordinator")
     text = visible_text(client.get(f"/tasks/{task.id}").data.decode())
-    assert "转办与退回" in text and reason in text and "转办给" in text  # the center routes it again
+    assert "转办、退回与延期" in text and reason in text and "转办给" in text  # the center routes it again
     assert "退回综治中心" not in text  # nowhere further back to go

@@ -116,3 +116,30 @@ def test_forms_are_prefilled_with_the_parties_and_the_reporter(client, no_csrf, 
     client.post(f"/tasks/{report.id}/claim")
     assert 'value="甘州区住建局 王住建"' in client.get(f"/tasks/{report.id}").data.decode()
 
+
+
+def test_a_level_form_starts_empty_not_with_the_level_before(client, no_csrf, desk):
+    # Level 3's 调解情况 box held level 2's text: a form starts only from x-prefill and its own draft.
+    import re  # noqa: PLC0415
+
+    from app.extensions import db  # noqa: PLC0415
+    from app.workflow.models import HumanTask  # noqa: PLC0415
+
+    case = desk.open()
+    desk.do(desk.task(case, "level_mediation"), "grid", FAILED_1)
+    desk.do(desk.task(case, "level_mediation"), "village", FAILED_2)
+    township = desk.task(case, "level_mediation")
+    sign_in(client, "mediator")
+    client.post(f"/tasks/{township.id}/claim")
+    page = client.get(f"/tasks/{township.id}").data.decode()
+    [box] = re.findall(r'<textarea[^>]*name="summary"[^>]*>(.*?)</textarea>', page, re.S)
+    assert box.strip() == ""
+    assert 'value="failed" checked' not in page and "checked" not in page.split('name="result"')[1][:80]
+    client.post(f"/tasks/{township.id}/draft", data={"summary": "本级已约谈双方"})
+    page = client.get(f"/tasks/{township.id}").data.decode()
+    [box] = re.findall(r'<textarea[^>]*name="summary"[^>]*>(.*?)</textarea>', page, re.S)
+    assert box.strip() == "本级已约谈双方"  # the task's own draft does come back
+    from app.workflow.queries import task_form  # noqa: PLC0415 - what the API's task detail returns
+
+    db.session.expire_all()
+    assert task_form(db.session.get(HumanTask, township.id)).values == {"summary": "本级已约谈双方"}
