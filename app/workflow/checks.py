@@ -12,7 +12,7 @@ import ast
 import json
 import logging
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from app.workflow import engine
 from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_form, unlabelled_enums
 from app.workflow.helpers import HELPERS
+from app.workflow.limits import LIMITS, bounded
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
 log = logging.getLogger("onedoor.checks")
@@ -328,6 +329,9 @@ def _expression_nodes(root) -> Iterable[tuple[object, str, str]]:
             yield node, node.get("value"), "dueAt"
 
 
+CHECK_SECONDS = 6.0
+
+
 def _sample_value_problem(source: str, kind: str, rules) -> str | None:
     """Evaluate a helper-only expression on the sample moment; describe a bad result."""
     from app.clock import FrozenClock  # noqa: PLC0415
@@ -336,7 +340,11 @@ def _sample_value_problem(source: str, kind: str, rules) -> str | None:
 
     environment = RestrictedEnvironment({**DEFAULT_SAFE_NAMES, **HELPERS})
     try:
-        with engine.engine_time(FrozenClock(SAMPLE_MOMENT)), bound_rules(rules):
+        # The evaluation's own bound nests inside this wider one: the helpers read the working-day
+        # table, and a deploy on a loaded machine must not be refused for waiting on it; a hang
+        # is still stopped.
+        with bounded(replace(LIMITS, seconds=max(LIMITS.seconds, CHECK_SECONDS))), \
+                engine.engine_time(FrozenClock(SAMPLE_MOMENT)), bound_rules(rules):
             value = environment.evaluate(source.strip(), {})
     except Exception as exc:  # noqa: BLE001 - any failure is the designer's to see
         return f"表达式在示例数据上计算失败: {exc}"
