@@ -4,13 +4,13 @@
 Each action is one unit of work, needs a reason and is audited; a refusal names the field.
 """
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.audit.services import record
 from app.clock import Clock
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.org.models import Department, Membership, OrgUnit, Role
+from app.org.models import Department, DepartmentUnit, Membership, OrgUnit, Role
 from app.org.services import Actor, can_work
 from app.workflow.assignment import supervises
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
@@ -24,12 +24,16 @@ def _location(task: HumanTask) -> OrgUnit | None:
 
 
 def transfer_targets(task: HumanTask) -> list[Department]:
-    """Departments serving the case's area (its unit or an ancestor), other than the current one."""
+    """Departments serving the case's area (at home at its unit or an ancestor, or recorded as
+    also serving one of them), other than the current one: the units lane resolution uses."""
     location = _location(task)
     if location is None:
         return []
+    units = _ancestor_ids(location)
+    served = select(DepartmentUnit.department_id).where(DepartmentUnit.org_unit_id.in_(units))
     return list(db.session.scalars(select(Department).where(
-        Department.org_unit_id.in_(_ancestor_ids(location)), Department.id != task.candidate_department_id)
+        or_(Department.org_unit_id.in_(units), Department.id.in_(served)),
+        Department.id != task.candidate_department_id)
         .order_by(Department.org_unit_id, Department.id)))
 
 

@@ -97,3 +97,16 @@ def test_a_department_members_api_scope_covers_the_units_it_also_serves(client, 
     client.post(f"/admin/departments/{org.department('hrss').id}/served",
                 data={"served_unit_id": township.id})
     assert {township.id, org.unit("zy-1").id} <= user_scope(org.actor("hrss")).unit_ids
+
+
+def test_a_department_serving_the_area_is_offered_for_transfer(client, deployed, org, clock):
+    from app.inbox.actions import transfer_targets  # noqa: PLC0415
+
+    hrss_a = org.department("hrss", "zy-1")
+    sign_in(client, "admin")
+    client.post("/admin/lanes", data={"lane": "网格员", "org_level": "", "role": "",
+                                      "department_code": "hrss"})
+    task = _new_task(org, clock, "ZY-2026-000211")
+    assert hrss_a.id not in {d.id for d in transfer_targets(task)}
+    client.post(f"/admin/departments/{hrss_a.id}/served", data={"served_unit_id": org.unit(TOWNSHIP_B).id})
+    assert hrss_a.id in {d.id for d in transfer_targets(task)}
