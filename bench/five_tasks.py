@@ -26,9 +26,7 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,7 +42,6 @@ if __package__ in (None, ""):  # `python bench/five_tasks.py`
 
 from bench.common import (  # noqa: E402
     DEFAULT_PG_ADMIN_URL,
-    ROOT,
     append_results,
     machine_facts,
     markdown_table,
@@ -52,6 +49,7 @@ from bench.common import (  # noqa: E402
     sqlalchemy_url,
     throwaway_postgres,
 )
+from bench.http import _free_port, _start_gunicorn  # noqa: E402 - one gunicorn set-up for the HTTP benches
 
 HERE = Path(__file__).resolve().parent
 PROCESS = "five_tasks"
@@ -84,32 +82,6 @@ def _prepare(url: str) -> str:
         db.session.remove()
         db.engine.dispose()
     return secret
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_gunicorn(url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret",
-           "ONEDOOR_ENV": "production", "ONEDOOR_HOTLINE_SECRET": "bench-only-12345",
-           "ONEDOOR_REFERRAL_SECRET": "bench-only-referral"}
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {log}") from None
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not open its port in 60 s")
 
 
 # --------------------------------------------------------------------------- CPU from /proc
