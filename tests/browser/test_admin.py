@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -54,7 +55,8 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
     form.get_by_label("角色").select_option(label="承办人")
     form.get_by_role("button", name="新建用户").click()
     password = page.locator("#one-time-password").inner_text()
-    assert page.locator("#users tr", has_text="liu.rs").filter(has_text="甘州区人社局 · 承办人").count() == 1
+    row = page.locator("#users tr", has_text="liu.rs").filter(has_text="甘州区人社局 · 承办人")
+    expect(row).to_have_count(1)
     screenshot(page, "admin-users")
     page.get_by_role("link", name="liu.rs").click()
     assert page.locator("#memberships").inner_text().startswith("甘州区人社局 · 承办人")
@@ -69,7 +71,7 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
     screenshot(newcomer, "account-password-forced")
     newcomer.get_by_role("button", name="保存新密码").click()
     newcomer.wait_for_url(f"{live_server}/")
-    assert newcomer.locator("#inbox tr", has_text="ZY-2026-000201").count() == 1
+    expect(newcomer.locator("#inbox tr", has_text="ZY-2026-000201")).to_have_count(1)
     screenshot(newcomer, "admin-created-user-inbox")
     newcomer.context.close()
 
@@ -92,7 +94,7 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     assert "不再接收新任务" in confirm.inner_text() and "待办任务 1 项" in confirm.inner_text()
     screenshot(page, "admin-rotate-out-confirm")
     confirm.get_by_role("button", name="确认轮出生态环境局").click()
-    assert page.get_by_role("status").filter(has_text="已轮出").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已轮出")).to_be_visible()
     assert page.url.startswith(f"{live_server}/admin/departments")
     screenshot(page, "admin-departments")
     with pytest.raises(Unassignable, match="当前不在轮驻期内"):
@@ -102,7 +104,7 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     assert task.state == TaskState.READY and task.candidate_department_id == ecology.id
     member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     sign_in(member, live_server, "eco")
-    assert member.locator("#inbox tr", has_text="ZY-2026-000301").count() == 1
+    expect(member.locator("#inbox tr", has_text="ZY-2026-000301")).to_have_count(1)
     member.context.close()
 
 
@@ -125,7 +127,7 @@ def test_a_calendar_day_changed_in_the_page_moves_a_new_task_due_date(
     form.get_by_label("设为").select_option(label="休息")
     form.get_by_label("名称").fill("临时调休")
     form.get_by_role("button", name="保存").click()
-    assert page.get_by_role("status").filter(has_text="已将 2026-03-03 设为休息").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已将 2026-03-03 设为休息")).to_be_visible()
     assert "rest" in page.locator('td[data-day="2026-03-03"]').get_attribute("class")
     screenshot(page, "admin-calendar")
     after = _start(org, clock, "ZY-2026-000402")
@@ -154,7 +156,8 @@ def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(
     page.goto(f"{live_server}/admin/users/import")
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
     page.get_by_role("button", name="导入").click()
-    assert page.get_by_role("alert").filter(has_text="共 3 行，其中 1 行有误，未导入任何数据").is_visible()
+    refused = page.get_by_role("alert").filter(has_text="共 3 行，其中 1 行有误，未导入任何数据")
+    expect(refused).to_be_visible()
     bad = page.locator("#import-result tr", has_text="第3行")
     assert "单位编码「zy-9-9」不存在" in bad.inner_text()
     screenshot(page, "admin-import-refused")
@@ -181,7 +184,7 @@ def test_a_rename_in_the_tree_shows_in_the_audit_log_with_before_and_after(
     page.goto(f"{live_server}/admin/org?unit={org.unit('zy-1').id}")
     page.get_by_label("梁家墩镇的新名称").fill("梁家墩镇（试点）")
     page.locator("#org-tree tr", has_text="zy-1-1").get_by_role("button", name="改名").first.click()
-    assert page.get_by_role("status").filter(has_text="已改名为「梁家墩镇（试点）」").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已改名为「梁家墩镇（试点）」")).to_be_visible()
     screenshot(page, "admin-org-renamed")
     page.goto(f"{live_server}/admin/audit")
     page.get_by_label("操作", exact=True).select_option(label="单位改名")
@@ -205,7 +208,7 @@ def test_retiring_a_grid_asks_first_and_then_the_window_no_longer_offers_it(
     assert "（已撤销）" not in page.locator("#org-tree tr", has_text=grid.code).inner_text()
     page.locator("#org-tree tr", has_text=grid.code).get_by_role("button", name="撤销").click()
     page.get_by_role("button", name=f"确认撤销{grid.name}").click()
-    assert page.get_by_role("status").filter(has_text=f"已撤销「{grid.name}」").is_visible()
+    expect(page.get_by_role("status").filter(has_text=f"已撤销「{grid.name}」")).to_be_visible()
     assert "（已撤销）" in page.locator("#org-tree tr", has_text=grid.code).inner_text()
     screenshot(page, "admin-retired")
     clerk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
@@ -230,21 +233,21 @@ def test_a_department_also_serving_another_countys_township_gets_its_new_task_in
     row = page.locator("#departments tr", has_text="人社局")
     row.get_by_label("人社局另服务的单位").select_option(label=township.name)
     row.get_by_role("button", name="增加").click()
-    assert page.get_by_role("status").filter(has_text="已增加服务单位").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已增加服务单位")).to_be_visible()
     cell = page.locator("#departments tr", has_text="人社局").locator("td.served")
     assert township.name in cell.inner_text()
     screenshot(page, "admin-department-served")
     served = start("ZY-2026-000501")
     member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     sign_in(member, live_server, "hrss")
-    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1
+    expect(member.locator("#inbox tr", has_text="ZY-2026-000501")).to_have_count(1)
     page.locator("#departments tr", has_text="人社局").get_by_role(
         "button", name=f"不再服务{township.name}").click()
-    assert page.get_by_role("status").filter(has_text="已移除该服务单位").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已移除该服务单位")).to_be_visible()
     after = start("ZY-2026-000502")
     member.reload()
-    assert member.locator("#inbox tr", has_text="ZY-2026-000501").count() == 1  # open task stays
-    assert member.locator("#inbox tr", has_text="ZY-2026-000502").count() == 0
+    expect(member.locator("#inbox tr", has_text="ZY-2026-000501")).to_have_count(1)  # open task stays
+    expect(member.locator("#inbox tr", has_text="ZY-2026-000502")).to_have_count(0)
     member.context.close()
     db.session.expire_all()
     tasks = {t.instance_id: t.candidate_department_id for t in db.session.scalars(select(HumanTask))}

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.browser.test_case_file_context import new_page
 from tests.browser.test_task_flow import sign_in
 from tests.functional.test_documents import mediated, text_of  # noqa: F401 - fixture
@@ -14,7 +16,7 @@ def test_download_every_document_from_the_case_page(live_server, browser, screen
     sign_in(page, live_server, "village")
     page.goto(f"{live_server}/cases/{mediated.code}")
     links = page.locator("#document-links a")
-    assert links.count() == 4
+    expect(links).to_have_count(4)
     screenshot(page, "case-page-documents")
     for name in ("受理回执（PDF）", "人民调解协议书（PDF）", "督办通知书（PDF）", "一案一档（PDF）"):
         with page.expect_download() as download:

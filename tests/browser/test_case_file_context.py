@@ -2,6 +2,8 @@
 四级七天 level 3 reads levels 1–2's 调解情况; 联合调解 shows every department's opinion; a
 督办单's department sees the 要求 and its reviewer sees the explanation."""
 
+from playwright.sync_api import expect
+
 from app.supervision.orders import open_order
 from app.unit_of_work import run_unit
 from tests.browser.test_task_flow import sign_in
@@ -41,26 +43,29 @@ def test_level_three_reads_what_levels_one_and_two_wrote(
     sign_in(township, live_server, "mediator")
     township.goto(f"{live_server}/tasks/{desk.task(case, 'level_mediation').id}")
     context = township.locator("section.context", has_text="前几级调解情况")
-    assert context.get_by_text(LEVEL_1).is_visible() and context.get_by_text(LEVEL_2).is_visible()
-    assert context.get_by_text("本级调解（网格员）").is_visible()
+    expect(context.get_by_text(LEVEL_1)).to_be_visible()
+    expect(context.get_by_text(LEVEL_2)).to_be_visible()
+    expect(context.get_by_text("本级调解（网格员）")).to_be_visible()
     screenshot(township, "context-four-levels-before-claim")
     township.get_by_role("button", name="认领").click()
-    assert context.get_by_text(LEVEL_2).is_visible()
-    assert township.get_by_role("button", name="提交办结").is_visible()
+    expect(context.get_by_text(LEVEL_2)).to_be_visible()
+    expect(township.get_by_role("button", name="提交办结")).to_be_visible()
     agreement = township.locator("fieldset[data-when-name='result']")
     result = township.get_by_role("group", name="调解结果")
     result.get_by_label("调解不成 / 上交上一级").check()
-    assert agreement.is_hidden()  # the schema's if/then: the agreement only when 调解成功
+    expect(agreement).to_be_hidden()  # the schema's if/then: the agreement only when 调解成功
     result.get_by_label("调解成功").check()
-    assert agreement.is_visible() and agreement.get_by_label("姓名或名称（第1项）").input_value() == "张三"
+    expect(agreement).to_be_visible()
+    assert agreement.get_by_label("姓名或名称（第1项）").input_value() == "张三"
     screenshot(township, "context-four-levels-claimed")
 
     township.goto(f"{live_server}/cases/{case.code}")
     history = township.locator("#case-file")
-    assert history.get_by_text(LEVEL_1).is_visible()
+    expect(history.get_by_text(LEVEL_1)).to_be_visible()
     township.get_by_label("按环节筛选").select_option("本级调解（村调委会）")
     township.get_by_role("button", name="筛选").click()
-    assert history.get_by_text(LEVEL_2).is_visible() and history.get_by_text(LEVEL_1).count() == 0
+    expect(history.get_by_text(LEVEL_2)).to_be_visible()
+    expect(history.get_by_text(LEVEL_1)).to_have_count(0)
     screenshot(township, "case-file-filtered")
 
 
@@ -88,7 +93,7 @@ def test_joint_mediation_shows_every_departments_opinion(
         page = new_page(browser)
         sign_in(page, live_server, username)
         page.goto(f"{live_server}/tasks/{report.id}")
-        assert page.locator("section.context").get_by_text("征地补偿标准分歧").is_visible()
+        expect(page.locator("section.context").get_by_text("征地补偿标准分歧")).to_be_visible()
         page.get_by_role("button", name="认领").click()
         page.get_by_role("button", name="提交办结").click()
         page.wait_for_url(f"{live_server}/")
@@ -103,8 +108,9 @@ def test_joint_mediation_shows_every_departments_opinion(
     coordinator.goto(f"{live_server}/tasks/{desk.task(case, 'joint_mediation').id}")
     block = coordinator.locator("section.context", has_text="各部门处置意见")
     for opinion in opinions.values():
-        assert block.get_by_text(opinion).is_visible()
-    assert block.get_by_text("甘州区人社局").is_visible() and block.get_by_text("甘州区住建局").is_visible()
+        expect(block.get_by_text(opinion)).to_be_visible()
+    expect(block.get_by_text("甘州区人社局")).to_be_visible()
+    expect(block.get_by_text("甘州区住建局")).to_be_visible()
     screenshot(coordinator, "context-joint-mediation")
 
 
@@ -128,8 +134,8 @@ def test_supervision_order_requirement_and_explanation(
     sign_in(mediator, live_server, "mediator")
     mediator.goto(f"{live_server}/tasks/{desk.task(case, 'explain_overdue').id}")
     requirement = mediator.locator("section.context", has_text="督办要求")
-    assert requirement.get_by_text("请于两日内书面说明逾期原因并办结").is_visible()
-    assert requirement.get_by_text("约谈督办").is_visible()
+    expect(requirement.get_by_text("请于两日内书面说明逾期原因并办结")).to_be_visible()
+    expect(requirement.get_by_text("约谈督办")).to_be_visible()
     screenshot(mediator, "context-supervision-explain")
     mediator.get_by_role("button", name="认领").click()
     mediator.get_by_label("逾期原因").fill("当事人外出务工，无法组织调解")
@@ -140,6 +146,6 @@ def test_supervision_order_requirement_and_explanation(
 
     supervisor.goto(f"{live_server}/tasks/{desk.task(case, 'review_order').id}")
     explanation = supervisor.locator("section.context", has_text="逾期说明")
-    assert explanation.get_by_text("当事人外出务工，无法组织调解").is_visible()
-    assert explanation.get_by_text("已电话约定 3 月 10 日现场调解").is_visible()
+    expect(explanation.get_by_text("当事人外出务工，无法组织调解")).to_be_visible()
+    expect(explanation.get_by_text("已电话约定 3 月 10 日现场调解")).to_be_visible()
     screenshot(supervisor, "context-supervision-review")

@@ -1,5 +1,6 @@
 """A citizen on a phone: submits a dispute with an SMS code, follows it by code, rates it after close."""
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -19,7 +20,7 @@ def test_submit_track_and_rate_on_a_phone(live_server, phone, screenshot, desk, 
     phone.get_by_label("手机号码").fill("13912345678")
     assert_fits(phone, screenshot, "public-phone")
     phone.get_by_role("button", name="获取短信验证码").click()
-    assert phone.get_by_role("status").filter(has_text="验证码已发送").is_visible()
+    expect(phone.get_by_role("status").filter(has_text="验证码已发送")).to_be_visible()
     phone.get_by_label("短信验证码").fill("000000" if last_code() != "000000" else "111111")
     phone.get_by_label("您的姓名").fill("张三")
     phone.get_by_label("反映事项（一句话）").fill("网购家电退货纠纷")
@@ -27,11 +28,11 @@ def test_submit_track_and_rate_on_a_phone(live_server, phone, screenshot, desk, 
     phone.get_by_label("纠纷类别").select_option(label="消费")
     phone.get_by_label("所在村（社区）网格").select_option(value="zy-1-1-1-1")
     phone.get_by_role("button", name="提交").click()
-    assert phone.get_by_role("alert").filter(has_text="验证码不正确").first.is_visible()
+    expect(phone.get_by_role("alert").filter(has_text="验证码不正确").first).to_be_visible()
     assert_fits(phone, screenshot, "public-submit-wrong-code")
     phone.get_by_label("短信验证码").fill(last_code())
     phone.get_by_role("button", name="提交").click()
-    assert phone.get_by_role("heading", name="受理回执").is_visible()
+    expect(phone.get_by_role("heading", name="受理回执")).to_be_visible()
     code = phone.locator("#case-code").inner_text()
     assert_fits(phone, screenshot, "public-receipt")
 
@@ -39,7 +40,7 @@ def test_submit_track_and_rate_on_a_phone(live_server, phone, screenshot, desk, 
     assert phone.get_by_label("案件编码").input_value() == code
     phone.get_by_label("手机号后四位").fill("1234")
     phone.get_by_role("button", name="查询").click()
-    assert phone.get_by_role("alert").filter(has_text="未查询到案件").first.is_visible()
+    expect(phone.get_by_role("alert").filter(has_text="未查询到案件").first).to_be_visible()
     phone.get_by_label("手机号后四位").fill("5678")
     phone.get_by_role("button", name="查询").click()
     assert phone.locator("#case-status").inner_text() == "办理中"

@@ -1,6 +1,8 @@
 """态势大屏 in Chromium: ECharts served locally draws the demo grid polygons as a heat map,
 a click on a grid opens its cases, and the page refreshes itself."""
 
+from playwright.sync_api import expect
+
 from tests.browser.test_task_flow import sign_in
 from tests.processes.conftest import local
 from tests.supervision.dashboard_data import seed_dashboard
@@ -35,4 +37,4 @@ def test_dashboard_draws_the_grid_map_and_clicks_through(live_server, page, scre
 
     page.locator("#risk-tiles a.tier-red").click()
     page.wait_for_url("**/dashboard/list**")
-    assert page.locator("#figure-cases tbody tr").count() == expected["red"]
+    expect(page.locator("#figure-cases tbody tr")).to_have_count(expected["red"])

@@ -3,6 +3,7 @@ Chinese with the element highlighted, the fix deploys, the deployments page show
 
 import pytest
 from lxml import etree
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -40,7 +41,7 @@ def test_designer_changes_a_deadline_rule_checks_fixes_and_deploys(live_server, 
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")
-    assert page.locator("#prop-dueAt").count() == 0
+    expect(page.locator("#prop-dueAt")).to_have_count(0)
 
     set_due(page, 'rule_due("four_levels.grid"')  # a broken expression: the parenthesis is missing
     page.get_by_role("button", name="检查").click()
@@ -48,13 +49,13 @@ def test_designer_changes_a_deadline_rule_checks_fixes_and_deploys(live_server, 
     problem.wait_for()
     assert problem.get_attribute("data-element-id") == "county_handling"
     assert "表达式不安全或有误" in problem.inner_text() and "county_handling" not in problem.inner_text()
-    assert page.locator(f"g.djs-element{COUNTY}.od-error").count() == 1
+    expect(page.locator(f"g.djs-element{COUNTY}.od-error")).to_have_count(1)
     screenshot(page, "modeler-broken-expression")
 
     set_due(page, 'rule_due("four_levels.grid")')
     page.get_by_role("button", name="检查").click()
     page.locator("#problems .ok", has_text="检查通过").wait_for()
-    assert page.locator(f"g.djs-element{COUNTY}.od-error").count() == 0
+    expect(page.locator(f"g.djs-element{COUNTY}.od-error")).to_have_count(0)
     page.get_by_label("变更说明").fill("县综治中心期限改为 1 个工作日")
     page.get_by_role("button", name="部署").click()
     page.locator("#problems .ok", has_text="four_levels_seven_days 版本 2").wait_for()

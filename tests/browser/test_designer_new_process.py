@@ -1,6 +1,7 @@
 """A designer starts a new process from the ladder template in the browser: the modeler opens
 with the lanes drawn, the check passes and the deploy creates version 1."""
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -20,8 +21,8 @@ def test_new_process_from_the_ladder_template_deploys(live_server, page, screens
     page.get_by_role("button", name="新建并打开建模器").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")
     assert "邻里纠纷三级调解" in page.locator("h1").inner_text()
-    assert page.locator("#canvas g.djs-element[data-element-id^=lane_]").count() == 3
-    assert page.locator('#canvas g.djs-element[data-element-id="level_3"]').count() == 1
+    expect(page.locator("#canvas g.djs-element[data-element-id^=lane_]")).to_have_count(3)
+    expect(page.locator('#canvas g.djs-element[data-element-id="level_3"]')).to_have_count(1)
     screenshot(page, "modeler-new-ladder")
     page.get_by_role("button", name="检查").click()
     page.locator("#problems .ok", has_text="检查通过").wait_for()

@@ -5,6 +5,7 @@ invalid field (the Chinese error shows, nothing is saved), then valid data; the 
 page shows the new step in the route map and the diagram with highlighted elements.
 """
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.cases.models import Case
@@ -50,7 +51,7 @@ def test_register_mediate_with_an_error_then_see_the_route_map(
     mediator.get_by_role("group", name="调解结果").get_by_label("调解不成 / 上交上一级").check()
     mediator.get_by_label("调解情况").fill("短")
     mediator.get_by_role("button", name="提交办结").click()
-    assert mediator.get_by_role("alert").filter(has_text="「调解情况」至少需要 5 个字").is_visible()
+    expect(mediator.get_by_role("alert").filter(has_text="「调解情况」至少需要 5 个字")).to_be_visible()
     db.session.expire_all()
     case = db.session.scalar(select(Case).where(Case.code == code))
     [first] = db.session.scalars(select(HumanTask).where(HumanTask.business_key == code)).all()
@@ -62,7 +63,7 @@ def test_register_mediate_with_an_error_then_see_the_route_map(
 
     mediator.goto(f"{live_server}/cases/{code}")
     route = mediator.locator("#route-map")
-    assert route.locator("tr.state-done", has_text=first.title).count() == 1
+    expect(route.locator("tr.state-done", has_text=first.title)).to_have_count(1)
     assert route.locator("tr.state-active").count() >= 1
     mediator.wait_for_selector(".diagram[data-rendered='true']")
     assert mediator.locator(".diagram .od-done").count() >= 1

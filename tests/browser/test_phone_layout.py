@@ -4,6 +4,7 @@ Screenshots land in tests/browser/artifacts/phone-*.png.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_dispute_flow import register_dispute
 from tests.browser.test_task_flow import sign_in
@@ -48,10 +49,10 @@ def test_staff_pages_fit_a_phone(live_server, phone, browser, screenshot, proces
     assert_fits(phone, screenshot, "case-page")
 
     toggle = phone.get_by_role("button", name="菜单")
-    assert toggle.is_visible()
-    assert not phone.get_by_role("button", name="退出").is_visible()
+    expect(toggle).to_be_visible()
+    expect(phone.get_by_role("button", name="退出")).not_to_be_visible()
     toggle.click()
-    assert phone.get_by_role("button", name="退出").is_visible()
+    expect(phone.get_by_role("button", name="退出")).to_be_visible()
     assert_fits(phone, screenshot, "menu-open")
 
     mediator = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True,

@@ -1,6 +1,8 @@
 """Report charts in Chromium: ECharts draws them as SVG from the options in the report body,
 on screen, on the printable page and in a printed PDF."""
 
+from playwright.sync_api import expect
+
 from app.unit_of_work import run_unit
 from tests.browser.test_task_flow import sign_in
 from tests.processes.conftest import local
@@ -16,7 +18,7 @@ def test_report_charts_draw_and_print(live_server, page, screenshot, org, clock)
     county = org.unit("zy-1").id
     page.goto(f"{live_server}/reports/view?org_unit_id={county}&kind=analysis&day=2026-03-01")
     page.wait_for_selector(".report-chart[data-drawn] svg")
-    assert page.locator(".report-chart[data-drawn] svg").count() == 3  # channels, categories, trend
+    expect(page.locator(".report-chart[data-drawn] svg")).to_have_count(3)  # channels, categories, trend
     assert "来访窗口" in page.locator(".report-chart").first.inner_text()
     screenshot(page, "report-analysis-charts")
 

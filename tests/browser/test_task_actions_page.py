@@ -1,6 +1,8 @@
 """转办 end to end in Chromium: 人社局 refuses without a reason (message at the field), then hands
 the task to 住建局 with one; 住建局 sees it in its inbox; the case file shows the reason."""
 
+from playwright.sync_api import expect
+
 from tests.browser.test_case_file_context import new_page
 from tests.browser.test_task_flow import sign_in
 from tests.functional.test_case_file import can_sign_in
@@ -19,7 +21,7 @@ def test_transfer_end_to_end(live_server, browser, screenshot, processes, org, c
     hrss.get_by_role("button", name="认领").click()
     hrss.get_by_label("转办给").select_option(label="甘州区住建局")
     hrss.locator("#transfer-submit").click()
-    assert hrss.locator("#transfer").get_by_role("alert").filter(has_text="请填写理由").is_visible()
+    expect(hrss.locator("#transfer").get_by_role("alert").filter(has_text="请填写理由")).to_be_visible()
     screenshot(hrss, "transfer-refused-without-reason")
     hrss.get_by_label("转办给").select_option(label="甘州区住建局")
     hrss.get_by_label("转办理由").fill(REASON)
@@ -31,9 +33,9 @@ def test_transfer_end_to_end(live_server, browser, screenshot, processes, org, c
     sign_in(housing, live_server, "housing")
     housing.locator("#inbox tr", has_text=case.code).get_by_role("link").nth(1).click()
     housing.get_by_role("button", name="认领").click()
-    assert housing.get_by_role("button", name="提交办结").is_visible()
+    expect(housing.get_by_role("button", name="提交办结")).to_be_visible()
     housing.goto(f"{live_server}/cases/{case.code}")
-    assert housing.locator("#case-file").get_by_text(REASON, exact=False).is_visible()
+    expect(housing.locator("#case-file").get_by_text(REASON, exact=False)).to_be_visible()
     screenshot(housing, "transfer-case-file")
 
 
@@ -46,7 +48,7 @@ def test_return_to_the_center_end_to_end(live_server, browser, screenshot, proce
     hrss.goto(f"{live_server}/tasks/{task.id}")
     hrss.get_by_role("button", name="认领").click()
     hrss.locator("#return-submit").click()
-    assert hrss.locator("#send-back").get_by_role("alert").filter(has_text="请填写理由").is_visible()
+    expect(hrss.locator("#send-back").get_by_role("alert").filter(has_text="请填写理由")).to_be_visible()
     reason = "双方为个体工商户之间的货款纠纷，不属劳动争议"
     hrss.get_by_label("退回理由").fill(reason)
     hrss.locator("#return-submit").click()
@@ -55,6 +57,6 @@ def test_return_to_the_center_end_to_end(live_server, browser, screenshot, proce
     coordinator = new_page(browser)
     sign_in(coordinator, live_server, "coordinator")
     coordinator.goto(f"{live_server}/tasks/{task.id}")
-    assert coordinator.locator("#task-actions").get_by_text(reason, exact=False).is_visible()
-    assert coordinator.get_by_label("转办给").is_visible()
+    expect(coordinator.locator("#task-actions").get_by_text(reason, exact=False)).to_be_visible()
+    expect(coordinator.get_by_label("转办给")).to_be_visible()
     screenshot(coordinator, "return-at-the-center")

@@ -4,6 +4,8 @@ new deadline."""
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from app.inbox.deadlines import LOCAL
 from tests.browser.test_case_file_context import new_page
 from tests.browser.test_task_flow import sign_in
@@ -24,13 +26,13 @@ def test_extension_end_to_end(live_server, browser, screenshot, processes, org, 
     hrss.get_by_label("新的办理期限").fill((due + timedelta(days=300)).date().isoformat())
     hrss.get_by_label("延期理由").fill(REASON)
     hrss.locator("#extend-submit").click()
-    assert hrss.locator("#extend").get_by_role("alert").filter(has_text="延长期限不得超过").is_visible()
+    expect(hrss.locator("#extend").get_by_role("alert").filter(has_text="延长期限不得超过")).to_be_visible()
     screenshot(hrss, "extension-beyond-the-cap")
     new_due = due + timedelta(days=3)
     hrss.get_by_label("新的办理期限").fill(new_due.date().isoformat())
     hrss.get_by_label("延期理由").fill(REASON)
     hrss.locator("#extend-submit").click()
-    assert hrss.locator("#extension-pending").get_by_text(REASON, exact=False).is_visible()
+    expect(hrss.locator("#extension-pending").get_by_text(REASON, exact=False)).to_be_visible()
 
     coordinator = new_page(browser)
     sign_in(coordinator, live_server, "coordinator")
@@ -39,11 +41,11 @@ def test_extension_end_to_end(live_server, browser, screenshot, processes, org, 
     coordinator.get_by_label("审批意见").fill("同意延期，请抓紧组织调解")
     coordinator.locator("#grant-extension").click()
     shown = new_due.strftime("%Y-%m-%d")
-    assert coordinator.locator("dl.meta").get_by_text(shown, exact=False).is_visible()
+    expect(coordinator.locator("dl.meta").get_by_text(shown, exact=False)).to_be_visible()
 
     hrss.goto(f"{live_server}/tasks/{task.id}")
-    assert hrss.locator("dl.meta").get_by_text(shown, exact=False).is_visible()
+    expect(hrss.locator("dl.meta").get_by_text(shown, exact=False)).to_be_visible()
     hrss.goto(f"{live_server}/cases/{case.code}")
-    assert hrss.locator("#case-file").get_by_text("批准延期至 " + new_due.strftime("%Y年%m月%d日"),
-                                                  exact=False).is_visible()
+    expect(hrss.locator("#case-file").get_by_text("批准延期至 " + new_due.strftime("%Y年%m月%d日"),
+                                                  exact=False)).to_be_visible()
     screenshot(hrss, "extension-in-the-case-file")

@@ -1,5 +1,6 @@
 """A grid worker signs in, claims a task, submits one invalid field, then valid data."""
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -32,7 +33,7 @@ def test_claim_fix_an_error_and_complete(live_server, page, screenshot, deployed
     result.get_by_label("调解成功").check()  # the fixture form now labels its choices
     page.get_by_label("调解情况").fill("短")
     page.get_by_role("button", name="提交办结").click()
-    assert page.get_by_role("alert").filter(has_text="至少需要 5 个字").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="至少需要 5 个字")).to_be_visible()
     db.session.expire_all()
     task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
     assert task.state == TaskState.READY
@@ -41,6 +42,6 @@ def test_claim_fix_an_error_and_complete(live_server, page, screenshot, deployed
     page.get_by_label("调解情况").fill("双方当面达成和解，已签字确认")
     page.get_by_role("button", name="提交办结").click()
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("status").filter(has_text="已办结").is_visible()
+    expect(page.get_by_role("status").filter(has_text="已办结")).to_be_visible()
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).state == TaskState.COMPLETED

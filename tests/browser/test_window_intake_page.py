@@ -1,6 +1,7 @@
 """Intake at the window in Chromium: two parties added in the page, an ID number refused by its
 GB 11643 check digit (message next to the field, nothing saved), then accepted; blank amount."""
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.cases.models import Case
@@ -30,15 +31,15 @@ def test_two_parties_and_an_id_number_checked(live_server, page, screenshot, pro
     page.get_by_label("姓名（第2项）").fill("李四")
     page.locator("select[name='parties.1.role']").select_option(label="被申请人")
     page.get_by_role("button", name="受理并生成案件编码").click()
-    assert page.get_by_text("不是有效的身份证号").first.is_visible()
+    expect(page.get_by_text("不是有效的身份证号").first).to_be_visible()
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
     screenshot(page, "intake-id-number-refused")
 
     page.get_by_label("身份证号（第1项）").fill("620702198001011231")
     page.get_by_role("button", name="受理并生成案件编码").click()
     page.wait_for_url(f"{live_server}/cases/ZY-*")
-    assert page.locator("#parties").get_by_text("李四").is_visible()
-    assert page.get_by_text("未填写").first.is_visible()  # no amount given
+    expect(page.locator("#parties").get_by_text("李四")).to_be_visible()
+    expect(page.get_by_text("未填写").first).to_be_visible()  # no amount given
     screenshot(page, "intake-two-parties")
     db.session.expire_all()
     case = db.session.scalar(select(Case))
