@@ -24,6 +24,7 @@ from app.org import lanes
 from app.supervision import policies
 from app.workflow import registry
 
+pytest_plugins = ["tests.shared_fixtures"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -17,11 +17,6 @@ def _no_csrf(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def sign_in(client, username, password=DEMO_PASSWORD):
-    """Sign `client` in; return the response of the sign-in POST."""
-    return client.post("/login", data={"username": username, "password": password})
-
-
 @pytest.fixture
 def county_admin(org, clock):
     """An administrator of 甘州区 (zy-1) only."""

@@ -9,7 +9,7 @@ from app.audit.models import AuditEvent
 from app.calendar.models import CalendarDay
 from app.extensions import db
 from app.org.models import LaneRule, Membership, OrgUnit, User
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 
 def _count(model) -> int:
@@ -21,7 +21,7 @@ def _place(org, code):
 
 
 def test_duplicate_username_is_refused(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     users = _count(User)
     response = client.post("/admin/users/new", data={"username": "grid", "display_name": "重名",
                                                      "place": _place(org, "zy-1-1"), "role": "网格员"})
@@ -31,7 +31,7 @@ def test_duplicate_username_is_refused(client, org):
 
 
 def test_county_admin_cannot_place_a_membership_outside_the_county(client, org, county_admin):
-    sign_in(client, county_admin)
+    post_sign_in(client, county_admin)
     users, memberships = _count(User), _count(Membership)
     response = client.post("/admin/users/new", data={
         "username": "linze1", "display_name": "临泽人", "place": _place(org, "zy-2-1"), "role": "调解员"})
@@ -44,14 +44,14 @@ def test_county_admin_cannot_place_a_membership_outside_the_county(client, org, 
 
 
 def test_unknown_role_in_a_lane_rule_is_refused(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = client.post("/admin/lanes", data={"lane": "新泳道", "org_level": "乡镇", "role": "村长"})
     assert response.status_code == 422 and "未知的角色「村长」" in response.get_data(as_text=True)
     assert db.session.scalar(select(LaneRule).where(LaneRule.lane == "新泳道")) is None
 
 
 def test_calendar_import_with_a_malformed_date_writes_nothing(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     days = _count(CalendarDay)
     response = client.post("/admin/calendar/import", data={
         "year": "2027", "schedule": "2027-01-01 休 元旦\n2027-13-01 休 春节\n2027-02-07 班"})
@@ -61,7 +61,7 @@ def test_calendar_import_with_a_malformed_date_writes_nothing(client, org):
 
 
 def test_a_cycle_in_the_org_tree_is_refused(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     county, village = org.unit("zy-1"), org.unit("zy-1-1-1")
     paths = dict(db.session.execute(select(OrgUnit.code, OrgUnit.path)).all())
     response = client.post(f"/admin/org/{county.id}/move", data={"parent_id": village.id})
@@ -81,7 +81,7 @@ def _sheet(rows) -> bytes:
 
 
 def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     users, memberships, events = _count(User), _count(Membership), _count(AuditEvent)
     data = _sheet([("zhao1", "赵一", "zy-1-1", "", "综合受理"),
                    ("qian2", "钱二", "zy-1", "hrss", "承办人"),
@@ -96,7 +96,7 @@ def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(clie
 
 
 def test_a_good_excel_import_creates_every_user_with_their_memberships(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     data = _sheet([("zhao1", "赵一", "zy-1-1", "", "综合受理"),
                    ("zhao1", "赵一", "zy-1-1-1", "", "调解员"),
                    ("qian2", "钱二", "zy-1", "hrss", "承办人")])
@@ -108,7 +108,7 @@ def test_a_good_excel_import_creates_every_user_with_their_memberships(client, o
 
 
 def test_not_an_excel_file(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = client.post("/admin/users/import", data={"file": (io.BytesIO(b"hello"), "x.xlsx")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "请上传 .xlsx 格式的 Excel 文件" in response.get_data(as_text=True)

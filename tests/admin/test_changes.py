@@ -13,7 +13,7 @@ from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
 from app.workflow.sync import Unassignable
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 
 def _last(action: str) -> AuditEvent:
@@ -22,7 +22,7 @@ def _last(action: str) -> AuditEvent:
 
 
 def test_rename_is_audited_with_before_and_after(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     unit = org.unit("zy-1-1")
     assert client.post(f"/admin/org/{unit.id}/rename", data={"name": "梁家墩镇（新）"}).status_code == 302
     event = _last("org_unit.renamed")
@@ -36,7 +36,7 @@ def test_rename_is_audited_with_before_and_after(client, org):
 
 
 def test_moving_a_township_moves_its_subtree(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     township, other_county = org.unit("zy-1-2"), org.unit("zy-2")
     moved = client.post(f"/admin/org/{township.id}/move", data={"parent_id": other_county.id})
     assert moved.status_code == 302
@@ -47,7 +47,7 @@ def test_moving_a_township_moves_its_subtree(client, org):
 
 
 def test_a_unit_with_active_children_cannot_be_retired_and_a_leaf_can(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     village, grid = org.unit("zy-1-1-1"), org.unit("zy-1-1-1-2")
     refused = client.post(f"/admin/org/{village.id}/retire")
     assert refused.status_code == 422 and "请先撤销或移走下级单位" in refused.get_data(as_text=True)
@@ -57,13 +57,13 @@ def test_a_unit_with_active_children_cannot_be_retired_and_a_leaf_can(client, or
 
 
 def test_reset_password_forces_a_change_that_follows_the_policy(client, org, app):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     grid = db.session.scalar(select(User).where(User.username == "grid"))
     page = client.post(f"/admin/users/{grid.id}/reset").get_data(as_text=True)
     temporary = page.split('id="one-time-password">')[1].split("<")[0]
     assert _last("user.password_reset").summary["after"] == {"must_change_password": True}
     other = app.test_client()
-    assert sign_in(other, "grid", temporary).status_code == 302
+    assert post_sign_in(other, "grid", temporary).status_code == 302
     assert other.get("/").headers["Location"] == "/account/password"
     weak = other.post("/account/password", data={"current": temporary, "new": "short", "confirm": "short"})
     assert weak.status_code == 400 and "密码至少需要 10 位" in weak.get_data(as_text=True)
@@ -78,17 +78,17 @@ def test_reset_password_forces_a_change_that_follows_the_policy(client, org, app
 
 def test_demo_password_in_production_is_flagged_at_first_sign_in(client, org, app):
     app.config["ONEDOOR_ENV"] = "production"
-    sign_in(client, "grid")
+    post_sign_in(client, "grid")
     assert client.get("/").headers["Location"] == "/account/password"
     assert db.session.scalar(select(User).where(User.username == "grid")).must_change_password
     assert _last("user.shared_password_flagged") is not None
 
 
 def test_disabled_user_cannot_sign_in(client, org, app):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     grid = db.session.scalar(select(User).where(User.username == "grid"))
     assert client.post(f"/admin/users/{grid.id}/active", data={"active": "0"}).status_code == 302
-    assert sign_in(app.test_client(), "grid").status_code == 400
+    assert post_sign_in(app.test_client(), "grid").status_code == 400
     assert _last("user.disabled").summary["before"]["active"] is True
 
 
@@ -107,7 +107,7 @@ def _start(org, clock, key):
 
 def test_a_department_rotated_out_takes_no_new_tasks_and_keeps_its_open_one(
         client, deployed, org, ecology, clock):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     assert client.post("/admin/lanes", data={"lane": "网格员", "org_level": "", "role": "",
                                              "department_code": "ecology"}).status_code == 302
     today = clock.now().date()
@@ -130,7 +130,7 @@ def test_a_department_rotated_out_takes_no_new_tasks_and_keeps_its_open_one(
 
 
 def test_overlapping_periods_and_bad_dates_are_refused(client, org, ecology):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     bad = client.post(f"/admin/departments/{ecology.id}/periods", data={"starts_on": "2026-02-30"})
     assert bad.status_code == 422 and "开始日期「2026-02-30」不是有效日期" in bad.get_data(as_text=True)
     client.post(f"/admin/departments/{ecology.id}/periods", data={"starts_on": "2026-01-01",
@@ -142,6 +142,6 @@ def test_overlapping_periods_and_bad_dates_are_refused(client, org, ecology):
 def test_lane_memo_is_cleared_by_a_lane_rule_change(client, org):
     grid = org.unit("zy-1-1-1-1").id
     assert lanes.resolve("网格员", grid).org_unit_id == grid
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post("/admin/lanes", data={"lane": "网格员", "org_level": "村/社区", "role": "调解员"})
     assert lanes.resolve("网格员", grid).org_unit_id == org.unit("zy-1-1-1").id

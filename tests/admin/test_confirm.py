@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.org.models import OrgUnit
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 
 def _events(action: str) -> int:
@@ -15,7 +15,7 @@ def _events(action: str) -> int:
 
 
 def test_retiring_asks_first_and_changes_nothing_until_confirmed(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     grid = org.unit("zy-1-1-1-2")
     ask = client.post(f"/admin/org/{grid.id}/retire", data={"open": org.unit("zy-1-1-1").id})
     text = ask.get_data(as_text=True)
@@ -31,7 +31,7 @@ def test_retiring_asks_first_and_changes_nothing_until_confirmed(client, org):
 
 
 def test_a_unit_that_cannot_be_retired_is_refused_before_any_confirmation(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     refused = client.post(f"/admin/org/{org.unit('zy-1-1-1').id}/retire")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "请先撤销或移走下级单位" in text and "确认撤销" not in text
@@ -39,7 +39,7 @@ def test_a_unit_that_cannot_be_retired_is_refused_before_any_confirmation(client
 
 def test_rotating_out_asks_first_naming_open_tasks_and_no_new_ones(client, org, clock):
     ecology = org.department("ecology")
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post(f"/admin/departments/{ecology.id}/periods",
                 data={"starts_on": str(clock.now().date() - timedelta(days=5))})
     ask = client.post(f"/admin/departments/{ecology.id}/rotate-out")

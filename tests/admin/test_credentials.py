@@ -6,11 +6,11 @@ from app.api.keys import digest, find_key
 from app.api.models import ApiKey, PersonalToken
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 
 def test_a_key_is_shown_once_scoped_and_revoked(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     page = client.post("/admin/keys", data={"name": "12345 热线平台", "channels": ["hotline_12345"],
                                              "org_units": "zy-1", "rate_limit": "120"})
     secret = page.get_data(as_text=True).split('id="new-secret">')[1].split("<")[0]
@@ -24,7 +24,7 @@ def test_a_key_is_shown_once_scoped_and_revoked(client, org):
 
 
 def test_bad_key_input_names_the_field(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = client.post("/admin/keys", data={"name": "x", "channels": ["fax"], "rate_limit": "10"})
     assert response.status_code == 422 and "未知的渠道「fax」" in response.get_data(as_text=True)
     response = client.post("/admin/tokens",
@@ -34,7 +34,7 @@ def test_bad_key_input_names_the_field(client, org):
 
 
 def test_county_admin_may_not_open_citywide_settings(client, org, county_admin):
-    sign_in(client, county_admin)
+    post_sign_in(client, county_admin)
     for path in ("/admin/keys", "/admin/audit", "/admin/lanes", "/admin/calendar", "/admin/policies"):
         response = client.get(path)
         assert response.status_code == 403 and "只有市级系统管理员" in response.get_data(as_text=True)

@@ -6,8 +6,8 @@ import pytest
 
 from app.admin.views import SECTIONS
 from app.ui import NAV
-from tests.admin.conftest import DEMO_USERS, sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.admin.conftest import DEMO_USERS
+from tests.helpers import post_sign_in
 
 MAIN_NAV = re.compile(r'<nav aria-label="主导航">(.*?)</nav>', re.S)
 ADMIN_NAV = re.compile(r'<nav class="sections" aria-label="系统管理">(.*?)</nav>', re.S)
@@ -33,13 +33,13 @@ def _check(client, app, entries, pattern, home: str):
 @pytest.mark.parametrize("username", [*DEMO_USERS, "gzadmin"])
 def test_menu_entry_shown_iff_page_answers_200(app, client, processes, org, county_admin,  # noqa: F811
                                                username):
-    assert sign_in(client, username).status_code == 302
+    assert post_sign_in(client, username).status_code == 302
     _check(client, app, NAV, MAIN_NAV, "/")
 
 
 @pytest.mark.parametrize("username", ["admin", "gzadmin"])
 def test_admin_section_shown_iff_page_answers_200(app, client, org, county_admin, username):
-    sign_in(client, username)
+    post_sign_in(client, username)
     _check(client, app, SECTIONS, ADMIN_NAV, "/admin/")
 
 
@@ -47,7 +47,7 @@ def test_admin_section_shown_iff_page_answers_200(app, client, org, county_admin
     ("supervisor", "/supervision/overdue"), ("designer", "/designer/"), ("admin", "/admin/"),
     ("grid", "/"), ("hrss", "/")])
 def test_each_role_lands_on_its_page(client, org, username, landing):
-    assert sign_in(client, username).headers["Location"] == "/home"
+    assert post_sign_in(client, username).headers["Location"] == "/home"
     assert client.get("/home").headers["Location"] == landing
 
 
@@ -55,7 +55,7 @@ def test_chinese_404_with_a_way_back(client, org):
     response = client.get("/no-such-page")
     text = response.get_data(as_text=True)
     assert response.status_code == 404 and "页面不存在" in text and "Not Found" not in text
-    sign_in(client, "grid")
+    post_sign_in(client, "grid")
     text = client.get("/admin/nothing-here").get_data(as_text=True)
     assert "返回首页" in text or "无权访问" in text
 
@@ -79,7 +79,7 @@ def test_an_unhandled_error_is_a_chinese_500_page(app, client, org):
         raise RuntimeError("boom")
 
     app.add_url_rule("/broken-for-test", "broken_for_test", broken)
-    sign_in(client, "grid")
+    post_sign_in(client, "grid")
     response = client.get("/broken-for-test")
     text = response.get_data(as_text=True)
     assert response.status_code == 500 and "系统出错了" in text and "返回首页" in text

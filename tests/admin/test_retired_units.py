@@ -7,12 +7,11 @@ from app.cases.models import Case
 from app.extensions import db
 from app.org.models import Department, OrgUnit, StationingMode
 from app.unit_of_work import run_unit
-from tests.admin.conftest import sign_in
-from tests.api.conftest import case_body, make_key  # noqa: F401 - fixture
+from tests.api.conftest import case_body  # noqa: F401 - fixture
 from tests.channels.conftest import hotline, order  # noqa: F401 - fixture
 from tests.channels.test_grid_app import HAZARD
 from tests.functional.test_window_intake import _form
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import post_sign_in
 
 RETIRED = "zy-1-1-1-2"   # 梁家墩镇第1村第2网格, under the clerk's post
 WORKED = "zy-1-1-1-1"    # the demo grid worker's grid
@@ -30,7 +29,7 @@ def _cases() -> int:
 
 def test_the_window_neither_offers_nor_accepts_a_retired_grid(client, processes, org, clock):  # noqa: F811
     retired = _retire(org, clock, RETIRED)
-    sign_in(client, "clerk")
+    post_sign_in(client, "clerk")
     page = client.get("/cases/new").get_data(as_text=True)
     assert f'value="{retired.id}"' not in page and f'value="{org.unit(WORKED).id}"' in page
     response = client.post("/cases/new", data=_form(org, org_unit_id=retired.id))
@@ -46,7 +45,7 @@ def test_the_api_refuses_a_retired_grid_with_the_field_path(processes, make_key,
 
 def test_the_grid_app_neither_offers_nor_accepts_a_retired_grid(client, processes, org, clock):  # noqa: F811
     _retire(org, clock, WORKED)
-    sign_in(client, "grid")
+    post_sign_in(client, "grid")
     page = client.get("/grid/app").get_data(as_text=True)
     assert f'value="{WORKED}"' not in page
     response = client.post("/grid/reports", data={**HAZARD, "external_id": "app-r1"})
@@ -68,7 +67,7 @@ def township_department(org):
 def test_admin_membership_forms_offer_no_retired_unit_nor_its_departments(
         client, org, clock, township_department):
     retired = _retire(org, clock, "zy-1-2")
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     for url in ("/admin/users", f"/admin/users/{org.actor('grid').user_id}"):
         page = client.get(url).get_data(as_text=True)
         assert f'value="u:{retired.id}"' not in page, url

@@ -8,7 +8,7 @@ from app.org import lanes
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 TOWNSHIP_B = "zy-2-1"          # a township of county B (zy-2)
 GRID_B = "zy-2-1-1-1"          # a grid in that township
@@ -29,7 +29,7 @@ def test_a_department_serving_a_township_of_another_county_receives_its_new_task
         client, deployed, org, clock):
     hrss_a, hrss_b = org.department("hrss", "zy-1"), org.department("hrss", "zy-2")
     township = org.unit(TOWNSHIP_B)
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post("/admin/lanes", data={"lane": "网格员", "org_level": "", "role": "",
                                       "department_code": "hrss"})
     assert _new_task(org, clock, "ZY-2026-000201").candidate_department_id == hrss_b.id
@@ -52,7 +52,7 @@ def test_without_further_units_the_nearest_home_department_is_found(org):
 
 
 def test_a_county_admin_may_not_serve_a_unit_outside_the_county(client, org, county_admin):
-    sign_in(client, county_admin)
+    post_sign_in(client, county_admin)
     hrss_a = org.department("hrss", "zy-1")
     refused = client.post(f"/admin/departments/{hrss_a.id}/served",
                           data={"served_unit_id": org.unit(TOWNSHIP_B).id})
@@ -61,7 +61,7 @@ def test_a_county_admin_may_not_serve_a_unit_outside_the_county(client, org, cou
 
 
 def test_a_grid_a_retired_unit_or_a_duplicate_is_refused_by_field(client, org, clock):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     hrss_a = org.department("hrss", "zy-1")
     grid = client.post(f"/admin/departments/{hrss_a.id}/served", data={"served_unit_id": org.unit(GRID_B).id})
     assert grid.status_code == 422 and 'data-field="served_unit_id"' in grid.get_data(as_text=True)
@@ -76,13 +76,13 @@ def test_a_grid_a_retired_unit_or_a_duplicate_is_refused_by_field(client, org, c
 def test_the_lane_memo_forgets_a_served_unit_once_committed(client, org):
     hrss_a, grid = org.department("hrss", "zy-1"), org.unit(GRID_B).id
     assert lanes.resolve(None, grid, "hrss").department_id == org.department("hrss", "zy-2").id
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post(f"/admin/departments/{hrss_a.id}/served", data={"served_unit_id": org.unit(TOWNSHIP_B).id})
     assert lanes.resolve(None, grid, "hrss").department_id == hrss_a.id
 
 
 def test_adding_without_choosing_a_unit_names_the_field(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = client.post(f"/admin/departments/{org.department('hrss').id}/served",
                            data={"served_unit_id": ""})
     assert response.status_code == 422 and "请选择服务单位" in response.get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_a_department_members_api_scope_covers_the_units_it_also_serves(client, 
 
     township = org.unit(TOWNSHIP_B)
     assert township.id not in user_scope(org.actor("hrss")).unit_ids
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post(f"/admin/departments/{org.department('hrss').id}/served",
                 data={"served_unit_id": township.id})
     assert {township.id, org.unit("zy-1").id} <= user_scope(org.actor("hrss")).unit_ids
@@ -103,7 +103,7 @@ def test_a_department_serving_the_area_is_offered_for_transfer(client, deployed,
     from app.inbox.actions import transfer_targets  # noqa: PLC0415
 
     hrss_a = org.department("hrss", "zy-1")
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     client.post("/admin/lanes", data={"lane": "网格员", "org_level": "", "role": "",
                                       "department_code": "hrss"})
     task = _new_task(org, clock, "ZY-2026-000211")

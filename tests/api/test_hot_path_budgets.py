@@ -14,8 +14,7 @@ from app.workflow.models import HumanTask, TaskState
 from tests.api.conftest import case_body
 from tests.api.test_instances import statements
 from tests.conftest import SHANGHAI
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in
 
 PAST_DEADLINE = datetime(2026, 3, 6, 12, 0, tzinfo=SHANGHAI)
 CLAIM_BUDGET = 5   # token+actor, task, update, audit, commit's flush order

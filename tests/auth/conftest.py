@@ -13,12 +13,6 @@ def no_csrf(app):
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-def sign_in(client, username, next_url=None, password=DEMO_PASSWORD):
-    """POST the sign-in form with the Flask test client; return the response."""
-    url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"username": username, "password": password})
-
-
 def browser_session(base: str, username: str | None = None) -> requests.Session:
     """A requests session against the live server, signed in as `username` when given."""
     web = requests.Session()

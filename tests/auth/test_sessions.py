@@ -11,7 +11,8 @@ from app.auth.services import end_sessions
 from app.extensions import db
 from app.org.models import User
 from app.unit_of_work import run_unit
-from tests.auth.conftest import browser_session, sign_in, status
+from tests.auth.conftest import browser_session, status
+from tests.helpers import post_sign_in
 
 
 @pytest.mark.parametrize("payload", [
@@ -19,7 +20,7 @@ from tests.auth.conftest import browser_session, sign_in, status
     "https://evil.example/", "/%5C%5Cevil.example", "///evil.example", "/%0d%0a/evil", "javascript:alert(1)",
 ])
 def test_sign_in_never_redirects_off_site(client, org, payload):
-    response = sign_in(client, "clerk", payload)
+    response = post_sign_in(client, "clerk", next_url=payload)
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith("//")
@@ -27,7 +28,8 @@ def test_sign_in_never_redirects_off_site(client, org, payload):
 
 
 def test_sign_in_follows_a_local_next(client, org):
-    assert sign_in(client, "clerk", "/cases/?q=%E5%BC%A0").headers["Location"] == "/cases/?q=%E5%BC%A0"
+    local = "/cases/?q=%E5%BC%A0"
+    assert post_sign_in(client, "clerk", next_url=local).headers["Location"] == local
 
 
 def test_production_cookie_attributes(database_uri, org, monkeypatch):
@@ -38,7 +40,7 @@ def test_production_cookie_attributes(database_uri, org, monkeypatch):
         "postgresql://", "postgresql+psycopg://"), "TESTING": True, "WTF_CSRF_ENABLED": False})
     assert app.config["ONEDOOR_ENV"] == "production"
     with app.app_context():
-        response = sign_in(app.test_client(), "clerk")
+        response = post_sign_in(app.test_client(), "clerk")
         db.session.remove()
         db.engine.dispose()
     cookie = response.headers["Set-Cookie"]
@@ -55,7 +57,7 @@ def test_development_cookie_is_not_secure_but_lax_and_8_hours(app, client, org):
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
-    assert "SameSite=Lax" in sign_in(client, "clerk").headers["Set-Cookie"]
+    assert "SameSite=Lax" in post_sign_in(client, "clerk").headers["Set-Cookie"]
 
 
 def _copy(base, web):

@@ -15,17 +15,9 @@ from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
 from app.workflow.sync import Unassignable
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 GRID = "zy-1-1-1-1"
-
-
-def sign_in(page, base, username, password=DEMO_PASSWORD):
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def _lane_to(code: str) -> None:
@@ -45,7 +37,7 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
         live_server, browser, page, screenshot, deployed, org, clock):
     _lane_to("hrss")
     _start(org, clock, "ZY-2026-000201")
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     assert page.url == f"{live_server}/admin/"
     page.get_by_role("navigation", name="系统管理").get_by_role("link", name="用户与岗位").click()
     form = page.get_by_role("form", name="新建用户")
@@ -63,7 +55,7 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
     screenshot(page, "admin-user-detail")
 
     newcomer = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    sign_in(newcomer, live_server, "liu.rs", password)
+    sign_in_page(newcomer, live_server, "liu.rs", password)
     assert newcomer.url.endswith("/account/password")
     newcomer.get_by_label("当前密码").fill(password)
     newcomer.get_by_label("新密码", exact=True).fill("Renshe-Ju-2026")
@@ -81,7 +73,7 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     ecology = org.department("ecology")
     run_unit(lambda: _member("eco", "吴生态", ecology.id, clock))
     _lane_to("ecology")
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/departments")
     row = page.locator("#departments tr", has=page.get_by_text("甘州区", exact=True)).filter(
         has_text="生态环境局")
@@ -103,7 +95,7 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == first.id))
     assert task.state == TaskState.READY and task.candidate_department_id == ecology.id
     member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    sign_in(member, live_server, "eco")
+    sign_in_page(member, live_server, "eco")
     expect(member.locator("#inbox tr", has_text="ZY-2026-000301")).to_have_count(1)
     member.context.close()
 
@@ -120,7 +112,7 @@ def test_a_calendar_day_changed_in_the_page_moves_a_new_task_due_date(
         live_server, page, screenshot, deployed, org, clock):
     before = _start(org, clock, "ZY-2026-000401")
     due_before = db.session.scalar(select(HumanTask.due_at).where(HumanTask.instance_id == before.id))
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/calendar?year=2026")
     form = page.get_by_role("form", name="修改某一天")
     form.get_by_label("日期").fill("2026-03-03")
@@ -152,7 +144,7 @@ def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(
     path.write_bytes(_sheet([("zhou1", "周一", "zy-1-1", "", "综合受理"),
                              ("zhou2", "周二", "zy-9-9", "", "调解员"),
                              ("zhou3", "周三", "zy-1", "hrss", "承办人")]))
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/users/import")
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
     page.get_by_role("button", name="导入").click()
@@ -170,7 +162,7 @@ def test_an_excel_import_with_one_bad_row_imports_nothing_and_names_the_row(
                                   "/admin/policies", "/admin/keys", "/admin/audit", "/admin/users/import",
                                   "/no-such-page"])
 def test_screenshot_each_admin_page(live_server, page, screenshot, org, path):
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     response = page.goto(f"{live_server}{path}")
     assert response.status == (404 if path == "/no-such-page" else 200)
     assert "Not Found" not in page.content()
@@ -180,7 +172,7 @@ def test_screenshot_each_admin_page(live_server, page, screenshot, org, path):
 
 def test_a_rename_in_the_tree_shows_in_the_audit_log_with_before_and_after(
         live_server, page, screenshot, org):
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/org?unit={org.unit('zy-1').id}")
     page.get_by_label("梁家墩镇的新名称").fill("梁家墩镇（试点）")
     page.locator("#org-tree tr", has_text="zy-1-1").get_by_role("button", name="改名").first.click()
@@ -197,7 +189,7 @@ def test_a_rename_in_the_tree_shows_in_the_audit_log_with_before_and_after(
 def test_retiring_a_grid_asks_first_and_then_the_window_no_longer_offers_it(
         live_server, browser, page, screenshot, processes, org):  # noqa: F811
     grid = org.unit("zy-1-1-1-2")
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/org?unit={org.unit('zy-1-1-1').id}")
     row = page.locator("#org-tree tr", has_text=grid.code)
     row.get_by_role("button", name="撤销").click()
@@ -212,7 +204,7 @@ def test_retiring_a_grid_asks_first_and_then_the_window_no_longer_offers_it(
     assert "（已撤销）" in page.locator("#org-tree tr", has_text=grid.code).inner_text()
     screenshot(page, "admin-retired")
     clerk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    sign_in(clerk, live_server, "clerk")
+    sign_in_page(clerk, live_server, "clerk")
     clerk.goto(f"{live_server}/cases/new")
     offered = clerk.locator("select[name=org_unit_id] option").all_inner_texts()
     assert grid.name not in offered and "梁家墩镇第1村第1网格" in offered
@@ -228,7 +220,7 @@ def test_a_department_also_serving_another_countys_township_gets_its_new_task_in
     def start(key):
         return run_unit(lambda: services.start_instance(
             "two_step", business_key=key, org_unit_id=org.unit("zy-2-1-1-1").id, data={}, clock=clock))
-    sign_in(page, live_server, "admin")
+    sign_in_page(page, live_server, "admin")
     page.goto(f"{live_server}/admin/departments?unit={hrss_a.org_unit_id}")
     row = page.locator("#departments tr", has_text="人社局")
     row.get_by_label("人社局另服务的单位").select_option(label=township.name)
@@ -239,7 +231,7 @@ def test_a_department_also_serving_another_countys_township_gets_its_new_task_in
     screenshot(page, "admin-department-served")
     served = start("ZY-2026-000501")
     member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    sign_in(member, live_server, "hrss")
+    sign_in_page(member, live_server, "hrss")
     expect(member.locator("#inbox tr", has_text="ZY-2026-000501")).to_have_count(1)
     page.locator("#departments tr", has_text="人社局").get_by_role(
         "button", name=f"不再服务{township.name}").click()

@@ -5,15 +5,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.test_case_file_context import new_page
-from tests.browser.test_task_flow import sign_in
 from tests.functional.test_documents import mediated, text_of  # noqa: F401 - fixture
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 
 def test_download_every_document_from_the_case_page(live_server, browser, screenshot,
                                                     mediated):  # noqa: F811
     page = new_page(browser)
-    sign_in(page, live_server, "village")
+    sign_in_page(page, live_server, "village")
     page.goto(f"{live_server}/cases/{mediated.code}")
     links = page.locator("#document-links a")
     expect(links).to_have_count(4)

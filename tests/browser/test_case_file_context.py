@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 
 from app.supervision.orders import open_order
 from app.unit_of_work import run_unit
-from tests.browser.test_task_flow import sign_in
 from tests.functional.test_case_file import can_sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in_page
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 LEVEL_1 = "网格员首调：双方对排水沟走向分歧较大"
 LEVEL_2 = "村调委会调解：李四仍不同意改道"
@@ -33,14 +33,14 @@ def test_level_three_reads_what_levels_one_and_two_wrote(
     desk = Desk(org, clock)
     case = desk.open()
     grid = new_page(browser)
-    sign_in(grid, live_server, "grid")
+    sign_in_page(grid, live_server, "grid")
     mediate_failed(grid, live_server, desk.task(case, "level_mediation").id, LEVEL_1)
     village = new_page(browser)
-    sign_in(village, live_server, "village")
+    sign_in_page(village, live_server, "village")
     mediate_failed(village, live_server, desk.task(case, "level_mediation").id, LEVEL_2)
 
     township = new_page(browser)
-    sign_in(township, live_server, "mediator")
+    sign_in_page(township, live_server, "mediator")
     township.goto(f"{live_server}/tasks/{desk.task(case, 'level_mediation').id}")
     context = township.locator("section.context", has_text="前几级调解情况")
     expect(context.get_by_text(LEVEL_1)).to_be_visible()
@@ -75,7 +75,7 @@ def test_joint_mediation_shows_every_departments_opinion(
     case = desk.open(category="requisition", risk_tier="red", title="征地补偿群体纠纷",
                      people_count=25, amount=300000)
     coordinator = new_page(browser)
-    sign_in(coordinator, live_server, "coordinator")
+    sign_in_page(coordinator, live_server, "coordinator")
     coordinator.goto(f"{live_server}/tasks/{desk.task(case, 'whistle_call').id}")
     coordinator.get_by_role("button", name="认领").click()
     coordinator.get_by_label("人社局").check()
@@ -91,7 +91,7 @@ def test_joint_mediation_shows_every_departments_opinion(
         [report] = [t for t in desk.tasks(case)
                     if t.bpmn_id == "report_in" and t.candidate_department_id == department]
         page = new_page(browser)
-        sign_in(page, live_server, username)
+        sign_in_page(page, live_server, username)
         page.goto(f"{live_server}/tasks/{report.id}")
         expect(page.locator("section.context").get_by_text("征地补偿标准分歧")).to_be_visible()
         page.get_by_role("button", name="认领").click()
@@ -120,7 +120,7 @@ def test_supervision_order_requirement_and_explanation(
     case = desk.open(category="consumer", amount=800, title="网购家电退货纠纷")
     run_unit(lambda: open_order(desk.tasks(case)[0], case.org_unit_id, 5, clock))
     supervisor = new_page(browser)
-    sign_in(supervisor, live_server, "supervisor")
+    sign_in_page(supervisor, live_server, "supervisor")
     supervisor.goto(f"{live_server}/tasks/{desk.task(case, 'issue_order').id}")
     supervisor.get_by_role("button", name="认领").click()
     supervisor.get_by_label("督办方式").select_option(label="约谈督办") \
@@ -131,7 +131,7 @@ def test_supervision_order_requirement_and_explanation(
     supervisor.wait_for_url(f"{live_server}/")
 
     mediator = new_page(browser)
-    sign_in(mediator, live_server, "mediator")
+    sign_in_page(mediator, live_server, "mediator")
     mediator.goto(f"{live_server}/tasks/{desk.task(case, 'explain_overdue').id}")
     requirement = mediator.locator("section.context", has_text="督办要求")
     expect(requirement.get_by_text("请于两日内书面说明逾期原因并办结")).to_be_visible()

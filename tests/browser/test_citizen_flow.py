@@ -8,7 +8,7 @@ from app.public.models import Rating, SatisfactionRating
 from app.reports.indicators import satisfaction_counts
 from app.reports.periods import period_containing
 from tests.browser.test_phone_layout import assert_fits, phone  # noqa: F401 - fixture
-from tests.processes.conftest import desk, local, processes  # noqa: F401 - fixtures
+from tests.processes.conftest import local  # noqa: F401 - fixtures
 from tests.public.conftest import last_code
 from tests.public.test_public import close
 

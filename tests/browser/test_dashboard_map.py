@@ -3,7 +3,7 @@ a click on a grid opens its cases, and the page refreshes itself."""
 
 from playwright.sync_api import expect
 
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 from tests.processes.conftest import local
 from tests.supervision.dashboard_data import seed_dashboard
 
@@ -14,7 +14,7 @@ def test_dashboard_draws_the_grid_map_and_clicks_through(live_server, page, scre
     expected = seed_dashboard(clock)
     external = []
     page.on("request", lambda r: None if r.url.startswith(live_server) else external.append(r.url))
-    sign_in(page, live_server, "coordinator")
+    sign_in_page(page, live_server, "coordinator")
     page.get_by_role("link", name="态势大屏").click()
     page.wait_for_selector("#dashboard[data-loaded]")
     page.wait_for_selector("#chart-map svg path")

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.workflow.models import Deployment
 from tests.browser.test_designer_edits import open_deadlines
-from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 
 GRID_UNIT = 'td[data-element-id="deadlines_r0_o1"]'
 GATEWAY = 'g.djs-element[data-element-id="gw_level_result"]'
@@ -22,7 +21,7 @@ def select_element(page, element_id):
 
 def test_week_is_refused_with_the_cell_highlighted_and_a_gateway_without_default_is_flagged(
         live_server, page, screenshot, processes):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")

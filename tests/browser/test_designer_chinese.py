@@ -5,8 +5,7 @@ designer typed into cells (code the engine reads) are exempt, marked translate="
 Also: the palette covers no part of the diagram, and the decision table gets the full width."""
 
 from tests.browser.test_designer_edits import open_deadlines
-from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 
 ENGLISH_TEXT = """() => {
   const found = [];
@@ -40,7 +39,7 @@ def overlaps(page) -> list[str]:
 
 
 def test_no_english_anywhere_in_the_modeler(live_server, page, screenshot, processes):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")

@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.workflow.models import Deployment
-from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 from tests.processes.conftest import Desk, end_of, local
 
 GRID_AMOUNT = 'td[data-element-id="deadlines_r0_o0"]'
@@ -20,7 +19,7 @@ def open_deadlines(page):
 
 def test_a_decision_table_edit_is_saved_survives_reload_and_deploys(live_server, page, screenshot,
                                                                     processes, org, clock):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     open_deadlines(page)

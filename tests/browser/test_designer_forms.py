@@ -6,12 +6,11 @@ import json
 
 from app.designer.models import ProcessDraft
 from app.extensions import db
-from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 
 
 def test_add_a_choice_field_reorder_and_preview(live_server, page, screenshot, processes):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")

@@ -3,9 +3,9 @@ instances, confirms a page naming the count and versions, and only that one move
 
 from app.extensions import db
 from app.workflow.models import ProcessInstance
-from tests.browser.test_task_flow import sign_in
 from tests.designer.conftest import real_files, redeploy
-from tests.processes.conftest import Desk, processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
+from tests.processes.conftest import Desk  # noqa: F401 - fixture
 
 LADDER = "four_levels_seven_days.bpmn"
 
@@ -20,7 +20,7 @@ def test_migrate_exactly_one_chosen_instance_after_the_confirmation(live_server,
     target = redeploy(files, clock)["dispute"]
     assert target.version == 2
 
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/processes/dispute/migrate")
     page.get_by_role("button", name="试迁移（不写入）").click()
     rows = page.locator("#candidates tbody tr")

@@ -11,7 +11,7 @@ from app.org.demo import DEFAULT_LANES
 from app.unit_of_work import run_unit
 from app.workflow.deploy import deploy_files, read_directories
 from app.workflow.models import Deployment
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 from tests.processes.conftest import ROOT
 
 COUNTY = '[data-element-id="county_handling"]'
@@ -37,7 +37,7 @@ def set_due(page, value):
 
 def test_designer_changes_a_deadline_rule_checks_fixes_and_deploys(live_server, page, screenshot,
                                                                    processes):
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")
@@ -75,7 +75,7 @@ def test_designer_changes_a_deadline_rule_checks_fixes_and_deploys(live_server, 
 
 
 def test_decision_tables_and_forms_open_in_their_editors(live_server, page, processes):
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")

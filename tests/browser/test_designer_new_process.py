@@ -6,13 +6,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.workflow.models import Deployment
-from tests.browser.test_designer_modeler import processes  # noqa: F401 - fixture
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 
 
 def test_new_process_from_the_ladder_template_deploys(live_server, page, screenshot,
                                                      processes):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_label("流程名称").fill("邻里纠纷三级调解")
     page.get_by_label("流程编码").fill("neighbour_ladder")

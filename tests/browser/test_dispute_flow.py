@@ -11,8 +11,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.extensions import db
 from app.workflow.models import HumanTask, TaskState
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 
 def register_dispute(page, base):
@@ -37,12 +36,12 @@ def register_dispute(page, base):
 
 def test_register_mediate_with_an_error_then_see_the_route_map(
         live_server, page, browser, screenshot, processes, clock):  # noqa: F811
-    sign_in(page, live_server, "clerk")
+    sign_in_page(page, live_server, "clerk")
     code = register_dispute(page, live_server)
     assert code.startswith("ZY-2026-")
 
     mediator = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    sign_in(mediator, live_server, "mediator")
+    sign_in_page(mediator, live_server, "mediator")
     row = mediator.locator("#inbox tr", has_text=code)
     screenshot(mediator, "inbox-township-mediator")
     row.get_by_role("link").nth(1).click()

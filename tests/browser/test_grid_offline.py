@@ -9,8 +9,7 @@ from app.channels.grid.models import GridReport, GridReportCapture
 from app.extensions import db
 from app.workflow.models import HumanTask
 from tests.browser.test_phone_layout import PHONE, assert_fits
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
@@ -47,7 +46,7 @@ def test_a_report_made_offline_arrives_once_with_its_photo(live_server, browser,
                                   geolocation={"latitude": 38.9326, "longitude": 100.4551, "accuracy": 15})
     page = context.new_page()
     page.set_default_timeout(15000)
-    sign_in(page, live_server, "grid")
+    sign_in_page(page, live_server, "grid")
     page.goto(f"{live_server}/grid/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     assert_fits(page, screenshot, "grid-app")

@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_dispute_flow import register_dispute
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 PHONE = {"width": 390, "height": 844}
 TARGETS = ("main button, main .button, main select, header button, header select, "
@@ -42,7 +41,7 @@ def assert_fits(page, screenshot, name: str) -> None:
 def test_staff_pages_fit_a_phone(live_server, phone, browser, screenshot, processes):  # noqa: F811
     phone.goto(f"{live_server}/login")
     assert_fits(phone, screenshot, "login")
-    sign_in(phone, live_server, "clerk")
+    sign_in_page(phone, live_server, "clerk")
     phone.goto(f"{live_server}/cases/new")
     assert_fits(phone, screenshot, "intake")
     code = register_dispute(phone, live_server)
@@ -57,7 +56,7 @@ def test_staff_pages_fit_a_phone(live_server, phone, browser, screenshot, proces
 
     mediator = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True,
                                    has_touch=True).new_page()
-    sign_in(mediator, live_server, "mediator")
+    sign_in_page(mediator, live_server, "mediator")
     assert_fits(mediator, screenshot, "inbox")
     row = mediator.locator("#inbox tr", has_text=code)
     assert row.bounding_box()["height"] < 400  # a card, not one character per line
@@ -83,7 +82,7 @@ def test_staff_pages_fit_a_phone(live_server, phone, browser, screenshot, proces
 ])
 def test_the_other_staff_pages_fit_a_phone(live_server, phone, screenshot, processes, username,  # noqa: F811
                                           paths):
-    sign_in(phone, live_server, username)
+    sign_in_page(phone, live_server, username)
     for path in paths:
         phone.goto(f"{live_server}{path}")
         assert phone.evaluate("document.documentElement.scrollWidth") <= phone.evaluate("innerWidth"), path

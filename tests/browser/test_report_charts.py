@@ -4,7 +4,7 @@ on screen, on the printable page and in a printed PDF."""
 from playwright.sync_api import expect
 
 from app.unit_of_work import run_unit
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 from tests.processes.conftest import local
 from tests.supervision.dashboard_data import seed_cases
 
@@ -14,7 +14,7 @@ def test_report_charts_draw_and_print(live_server, page, screenshot, org, clock)
     run_unit(lambda: seed_cases(clock.now()))
     external = []
     page.on("request", lambda r: None if r.url.startswith(live_server) else external.append(r.url))
-    sign_in(page, live_server, "supervisor")
+    sign_in_page(page, live_server, "supervisor")
     county = org.unit("zy-1").id
     page.goto(f"{live_server}/reports/view?org_unit_id={county}&kind=analysis&day=2026-03-01")
     page.wait_for_selector(".report-chart[data-drawn] svg")

@@ -4,9 +4,9 @@ the task to 住建局 with one; 住建局 sees it in its inbox; the case file sh
 from playwright.sync_api import expect
 
 from tests.browser.test_case_file_context import new_page
-from tests.browser.test_task_flow import sign_in
 from tests.functional.test_case_file import can_sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in_page
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 REASON = "拖欠的是建筑工地农民工工资，属住建局职责"
 
@@ -16,7 +16,7 @@ def test_transfer_end_to_end(live_server, browser, screenshot, processes, org, c
     case = desk.open(category="labour", title="拖欠工资纠纷", amount=42000, people_count=3)
     task = desk.task(case, "department_mediation")
     hrss = new_page(browser)
-    sign_in(hrss, live_server, "hrss")
+    sign_in_page(hrss, live_server, "hrss")
     hrss.goto(f"{live_server}/tasks/{task.id}")
     hrss.get_by_role("button", name="认领").click()
     hrss.get_by_label("转办给").select_option(label="甘州区住建局")
@@ -30,7 +30,7 @@ def test_transfer_end_to_end(live_server, browser, screenshot, processes, org, c
 
     can_sign_in("housing", "住建局承办人")
     housing = new_page(browser)
-    sign_in(housing, live_server, "housing")
+    sign_in_page(housing, live_server, "housing")
     housing.locator("#inbox tr", has_text=case.code).get_by_role("link").nth(1).click()
     housing.get_by_role("button", name="认领").click()
     expect(housing.get_by_role("button", name="提交办结")).to_be_visible()
@@ -44,7 +44,7 @@ def test_return_to_the_center_end_to_end(live_server, browser, screenshot, proce
     case = desk.open(category="labour", title="个体户货款纠纷", amount=8000, people_count=2)
     task = desk.task(case, "department_mediation")
     hrss = new_page(browser)
-    sign_in(hrss, live_server, "hrss")
+    sign_in_page(hrss, live_server, "hrss")
     hrss.goto(f"{live_server}/tasks/{task.id}")
     hrss.get_by_role("button", name="认领").click()
     hrss.locator("#return-submit").click()
@@ -55,7 +55,7 @@ def test_return_to_the_center_end_to_end(live_server, browser, screenshot, proce
     hrss.wait_for_url(f"{live_server}/")
 
     coordinator = new_page(browser)
-    sign_in(coordinator, live_server, "coordinator")
+    sign_in_page(coordinator, live_server, "coordinator")
     coordinator.goto(f"{live_server}/tasks/{task.id}")
     expect(coordinator.locator("#task-actions").get_by_text(reason, exact=False)).to_be_visible()
     expect(coordinator.get_by_label("转办给")).to_be_visible()

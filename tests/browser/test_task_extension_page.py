@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from app.inbox.deadlines import LOCAL
 from tests.browser.test_case_file_context import new_page
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in_page
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 REASON = "当事人住院治疗，需待其出院后再组织调解"
 
@@ -20,7 +20,7 @@ def test_extension_end_to_end(live_server, browser, screenshot, processes, org, 
     task = desk.task(case, "department_mediation")
     due = task.due_at.astimezone(LOCAL)
     hrss = new_page(browser)
-    sign_in(hrss, live_server, "hrss")
+    sign_in_page(hrss, live_server, "hrss")
     hrss.goto(f"{live_server}/tasks/{task.id}")
     hrss.get_by_role("button", name="认领").click()
     hrss.get_by_label("新的办理期限").fill((due + timedelta(days=300)).date().isoformat())
@@ -35,7 +35,7 @@ def test_extension_end_to_end(live_server, browser, screenshot, processes, org, 
     expect(hrss.locator("#extension-pending").get_by_text(REASON, exact=False)).to_be_visible()
 
     coordinator = new_page(browser)
-    sign_in(coordinator, live_server, "coordinator")
+    sign_in_page(coordinator, live_server, "coordinator")
     coordinator.goto(f"{live_server}/tasks/{task.id}")
     screenshot(coordinator, "extension-awaiting-approval")
     coordinator.get_by_label("审批意见").fill("同意延期，请抓紧组织调解")

@@ -4,26 +4,17 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.org.demo import DEMO_PASSWORD
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    # each role lands on its own page (a designer on 流程设计, a supervisor on 督办)
-    page.wait_for_url(lambda url: url.startswith(base) and "/login" not in url)
+from tests.helpers import sign_in_page
 
 
 def test_claim_fix_an_error_and_complete(live_server, page, screenshot, deployed, org, clock):
     instance = run_unit(lambda: services.start_instance(
         "two_step", business_key="ZY-2026-000042", org_unit_id=org.unit("zy-1-1-1-1").id,
         data={}, clock=clock))
-    sign_in(page, live_server, "grid")
+    sign_in_page(page, live_server, "grid")
     row = page.locator("#inbox tr", has_text="ZY-2026-000042")
     assert "剩余 1 个工作日" in row.inner_text()
     screenshot(page, "inbox-grid-worker")

@@ -6,12 +6,11 @@ from sqlalchemy import func, select
 
 from app.cases.models import Case
 from app.extensions import db
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 
 def test_two_parties_and_an_id_number_checked(live_server, page, screenshot, processes):  # noqa: F811
-    sign_in(page, live_server, "clerk")
+    sign_in_page(page, live_server, "clerk")
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("所在网格").select_option(label="梁家墩镇第1村第1网格")
     page.get_by_label("案件标题").fill("宅基地边界纠纷")

@@ -12,8 +12,6 @@ from app.channels.outbox.services import HttpSender, deliver_due
 from app.channels.settings import DEV_HOTLINE_SECRET
 from app.channels.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from app.unit_of_work import run_unit
-from tests.api.conftest import make_key, make_user  # noqa: F401
-from tests.processes.conftest import desk, handlers, processes  # noqa: F401
 
 
 class FakePlatform:

@@ -3,7 +3,7 @@
 from app.org.demo import DEFAULT_LANES
 from app.unit_of_work import run_unit
 from app.workflow.deploy import FileSet, deploy_files, read_directories
-from tests.processes.conftest import ROOT, desk, processes  # noqa: F401 - fixtures re-exported
+from tests.processes.conftest import ROOT  # noqa: F401 - fixtures re-exported
 
 LANES = [lane for lane, *_ in DEFAULT_LANES]
 

@@ -10,7 +10,7 @@ from app.designer.camunda import normalize_bpmn
 from app.workflow.models import Deployment
 from tests.conftest import FIXTURES
 from tests.designer.conftest import real_files, redeploy
-from tests.functional.test_inbox_access import sign_in
+from tests.helpers import sign_in
 
 CAMUNDA = FIXTURES / "camunda" / "quick_mediation.bpmn"
 

@@ -10,16 +10,11 @@ from app.extensions import db
 from app.org.demo import DEMO_PASSWORD
 from app.org.models import User
 from app.unit_of_work import run_unit
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 FAILED_1 = {"result": "failed", "summary": "网格员首调：双方对排水沟走向分歧较大"}
 FAILED_2 = {"result": "failed", "summary": "村调委会调解：李四仍不同意改道"}
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture

@@ -3,13 +3,8 @@
 import pytest
 
 from app.cases import listing
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, processes  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixture
 
 
 @pytest.fixture

@@ -8,15 +8,10 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.cases.notes import Attachment
 from app.extensions import db
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, intake, processes  # noqa: F401 - fixture
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk, intake  # noqa: F401 - fixture
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture

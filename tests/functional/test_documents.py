@@ -12,13 +12,8 @@ from app.extensions import db
 from app.supervision.orders import open_order
 from app.unit_of_work import run_unit
 from tests.functional.test_case_file import FAILED_1
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, processes, resolved  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk, resolved  # noqa: F401 - fixtures
 
 
 def text_of(pdf: bytes) -> str:

@@ -8,14 +8,9 @@ from app.org.demo import DEMO_PASSWORD
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
+from tests.helpers import sign_in
 
 GOOD = {"result": "resolved", "summary": "双方达成一致意见"}
-
-
-def sign_in(client, username):
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.data.decode()
-    return client
 
 
 @pytest.fixture
@@ -25,11 +20,6 @@ def grid_task(deployed, org, clock):
         "two_step", business_key="ZY-2026-000001", org_unit_id=org.unit("zy-1-1-1-1").id,
         data={}, clock=clock))
     return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 def claimed_by_grid(task, org, clock):

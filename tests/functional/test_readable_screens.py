@@ -4,7 +4,6 @@ handler reads shows a BPMN id, a form field name or a department code as text.""
 import json
 import re
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -15,15 +14,10 @@ from app.unit_of_work import run_unit
 from app.workflow.models import Deployment, DeploymentFile, FileKind, HumanTask
 from app.workflow.queries import ui_key
 from tests.functional.test_case_file import FAILED_1, can_sign_in, visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 def _deployed_forms() -> list[tuple[str, dict, dict]]:

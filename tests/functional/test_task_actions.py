@@ -9,13 +9,8 @@ from app.extensions import db
 from app.org.models import Department
 from app.workflow.models import HumanTask
 from tests.functional.test_case_file import can_sign_in, visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -12,13 +12,8 @@ from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import GRID, Desk, processes, resolved  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import GRID, Desk, resolved  # noqa: F401 - fixture
 
 
 @pytest.fixture

@@ -6,13 +6,8 @@ import pytest
 from app.supervision.orders import open_order
 from app.unit_of_work import run_unit
 from tests.functional.test_case_file import FAILED_1, FAILED_2, can_sign_in, visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, handlers, processes, resolved  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk, resolved  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -115,7 +110,6 @@ def test_forms_are_prefilled_with_the_parties_and_the_reporter(client, no_csrf, 
     sign_in(client, "housing")
     client.post(f"/tasks/{report.id}/claim")
     assert 'value="甘州区住建局 王住建"' in client.get(f"/tasks/{report.id}").data.decode()
-
 
 
 def test_a_level_form_starts_empty_not_with_the_level_before(client, no_csrf, desk):

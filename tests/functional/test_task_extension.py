@@ -15,9 +15,9 @@ from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from tests.functional.test_case_file import visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.functional.test_task_actions import labour, no_csrf  # noqa: F401 - fixtures
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.functional.test_task_actions import labour  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 
 def _day(moment, days: int) -> str:

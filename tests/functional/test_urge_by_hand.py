@@ -12,9 +12,9 @@ from app.extensions import db
 from app.supervision.models import DeadlineNotice, SupervisionOrder
 from app.workflow.models import HumanTask, TaskState
 from tests.functional.test_case_file import visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.functional.test_task_actions import labour, no_csrf  # noqa: F401 - fixtures
-from tests.processes.conftest import Desk, handlers, processes  # noqa: F401 - fixtures
+from tests.functional.test_task_actions import labour  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 REQUIREMENT = "请于今日内联系双方当事人，明日前完成调解"
 

@@ -9,9 +9,8 @@ from app.extensions import db
 from app.org.models import Membership, Role
 from app.workflow.models import HumanTask, TaskState
 from tests.functional.test_case_file import can_sign_in, visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.functional.test_task_actions import no_csrf  # noqa: F401 - fixtures
-from tests.processes.conftest import Desk, handlers, local, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk, local  # noqa: F401 - fixtures
 from tests.processes.test_whistle import REPORT
 
 NOTE = "请人社、住建到中心报到"

@@ -6,13 +6,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.channels.duplicates.models import CaseDuplicate
 from app.extensions import db
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
 
 
 def _form(org, **overrides):

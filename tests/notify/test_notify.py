@@ -10,18 +10,13 @@ from app.extensions import db
 from app.notify import DEV_SMS_SECRET
 from app.notify.models import Notification
 from app.notify.services import Message, NullNotifier, SmsGatewayNotifier
-from app.org.demo import DEMO_PASSWORD
 from app.unit_of_work import run_unit
 from app.workflow.worker import _JOBS
 from tests.channels.conftest import FakePlatform
+from tests.helpers import sign_in
 
 CODE = Message(kind="sms_code", recipient="13912345678", text="您的验证码为 123456，10 分钟内有效。",
                key="sms_code:abc")
-
-
-def sign_in(client, username):
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def test_the_null_notifier_writes_a_row_once(app, clock):

@@ -16,7 +16,6 @@ from app.cases.models import Case
 from app.extensions import db
 from app.unit_of_work import run_unit
 from tests.browser.conftest import live_server  # noqa: F401 - fixture
-from tests.processes.conftest import processes  # noqa: F401 - fixture
 
 # The spec's POST example, with OneDoor's codes and a Chinese phone number.
 SPEC_POST = ("api_key={key}&service_code=neighbour&lat=37.76524078&long=-122.4212043"

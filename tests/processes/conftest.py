@@ -9,11 +9,8 @@ from sqlalchemy import select
 from app.cases import services as cases
 from app.cases.models import Case
 from app.extensions import db
-from app.org.demo import DEFAULT_LANES
-from app.org.models import Membership, Role, User
 from app.unit_of_work import run_unit
 from app.workflow import engine, services
-from app.workflow.deploy import deploy_files, read_directories
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from tests.conftest import SHANGHAI
 
@@ -153,32 +150,3 @@ def specs_stay_as_parsed(request, monkeypatch):
         assert spec_fingerprint(specs) == at_parse, f"a run changed the parsed spec of {specs.process_id}"
 
 
-@pytest.fixture
-def processes(org, clock):
-    """Deploy processes/ and forms/ (lanes checked against the demo rules)."""
-    files = read_directories(ROOT / "processes", ROOT / "forms")
-    lanes = [lane for lane, *_ in DEFAULT_LANES]
-    results = run_unit(lambda: deploy_files(files, now=clock.now(), known_lanes=lanes))
-    return {d.process_id: d for d, _ in results}
-
-
-@pytest.fixture
-def desk(processes, org, clock):
-    """A desk at the 梁家墩镇 center with the demo organisation and processes deployed."""
-    return Desk(org, clock)
-
-
-@pytest.fixture
-def handlers(org, clock):
-    """Handlers for departments the demo has no user in: username → department code (甘州区)."""
-    def add():
-        for username, code in (("petition", "petition"), ("housing", "housing"),
-                               ("health", "health"), ("police", "police")):
-            user = User(username=username, display_name=f"{code}承办人", created_at=clock.now(),
-                        password_hash="-")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(user_id=user.id, department_id=org.department(code).id,
-                                      role=Role.HANDLER))
-        db.session.flush()
-    run_unit(add)

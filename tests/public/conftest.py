@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notify.models import Notification
-from tests.processes.conftest import desk, processes  # noqa: F401 - fixtures
 
 PHONE = "13912345678"
 

@@ -9,9 +9,7 @@ from app.cases.models import Case, CaseStatus, RiskTier
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow.models import Deployment, HumanTask, InstanceStatus, ProcessInstance, TaskState
-from tests.api.conftest import make_key, make_user  # noqa: F401
 from tests.conftest import SHANGHAI
-from tests.processes.conftest import desk, processes  # noqa: F401
 
 # (grid, month, channel, category, route, level, received, resolved) — the hand-countable truth.
 # 甘州区 (zy-1) in March 2026: 25,275 received, 24,138 resolved → 95.50%.

@@ -4,7 +4,6 @@ import re
 from datetime import datetime
 
 from app.org.demo import DEMO_PASSWORD
-from tests.api.conftest import make_key  # noqa: F401 - fixture
 from tests.conftest import SHANGHAI
 from tests.public.conftest import citizen  # noqa: F401 - fixture
 from tests.public.test_public import close

@@ -5,14 +5,6 @@ import pytest
 from app.supervision import policies
 from app.supervision.notices import sweep_deadlines
 from app.unit_of_work import run_unit
-from tests.api.conftest import make_key, make_user  # noqa: F401 - re-exported fixtures
-from tests.processes.conftest import desk, handlers, processes  # noqa: F401 - re-exported fixtures
-
-
-@pytest.fixture
-def no_csrf(app):
-    """Forms posted by the test client without a CSRF token."""
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture(autouse=True)

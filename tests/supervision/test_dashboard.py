@@ -8,9 +8,9 @@ import pytest
 from app.dashboard import geo
 from app.dashboard.models import GridShape
 from app.extensions import db
+from tests.helpers import sign_in
 from tests.processes.conftest import local
 from tests.supervision.dashboard_data import seed_dashboard
-from tests.supervision.test_supervision_pages import sign_in
 
 
 @pytest.mark.parametrize(("username", "status"), [("coordinator", 200), ("supervisor", 200), ("grid", 403),

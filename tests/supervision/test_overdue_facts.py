@@ -14,8 +14,8 @@ from app.supervision.overdue_facts import outcome_label
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
+from tests.helpers import sign_in
 from tests.processes.conftest import local, resolved
-from tests.supervision.test_supervision_pages import sign_in
 
 
 def _timed_out_and_on_time(desk, org, clock):

@@ -5,19 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from app.org.demo import DEMO_PASSWORD
+from tests.helpers import sign_in
 from tests.processes.conftest import local
-
-
-def sign_in(client, username):
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.data.decode()
-    return client
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.supervision.warning_models import RiskWarning
+from tests.helpers import sign_in
 from tests.processes.conftest import local
-from tests.supervision.test_supervision_pages import no_csrf, sign_in  # noqa: F401 - fixture
 from tests.supervision.test_warnings import cases, sweep  # noqa: F401 - fixture
 
 

@@ -14,8 +14,8 @@ from app.supervision import warnings
 from app.supervision.warning_models import RiskWarning
 from app.unit_of_work import run_unit
 from app.workflow.models import Deployment, HumanTask, InstanceStatus, ProcessInstance, TaskState
+from tests.helpers import sign_in
 from tests.processes.conftest import local
-from tests.supervision.test_supervision_pages import sign_in
 
 NOW = local(2026, 3, 20, 10, 0)
 _numbers = count(1)
