@@ -2,6 +2,7 @@
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -47,6 +48,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# What every model subclasses. At run time it is Flask-SQLAlchemy's `db.Model` (the base with the
+# query property and the app's session); a type checker, which cannot see through the
+# extension's dynamic class, reads it as the declarative base it is built on.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 
 

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class PasswordHistory(db.Model):
+class PasswordHistory(Model):
     """A hash a user had before, so the last N passwords cannot be chosen again."""
 
     __tablename__ = "password_history"

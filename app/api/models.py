@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key for one integration (12345, 陇情e通, 公安 …), stored as a SHA-256 hash.
 
     `channels` limits which intake channels it may open cases for; `org_unit_ids` the
@@ -29,7 +29,7 @@ class ApiKey(db.Model):
     revoked_at: Mapped[datetime | None]
 
 
-class PersonalToken(db.Model):
+class PersonalToken(Model):
     """A user's personal API token (`flask api token create <username>`), stored hashed."""
 
     __tablename__ = "personal_token"
@@ -44,7 +44,7 @@ class PersonalToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
 
-class RateWindow(db.Model):
+class RateWindow(Model):
     """Requests of one key in one minute: a fixed-window counter bumped with UPDATE … RETURNING."""
 
     __tablename__ = "api_rate_window"

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One refused sign-in: the account name tried and the client address it came from."""
 
     __tablename__ = "login_failure"

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """One day: working or not, and the holiday's name (seeded from `chinesecalendar`)."""
 
     __tablename__ = "calendar_day"

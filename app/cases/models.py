@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import _enum
 
 
@@ -37,7 +37,7 @@ class RiskTier(enum.Enum):
     BLUE = "blue"
 
 
-class Case(db.Model):
+class Case(Model):
     """One dispute, one code (一案一码). `instance_id` is its dispute process instance."""
 
     __tablename__ = "dispute_case"
@@ -87,7 +87,7 @@ def mask(value: str | None, keep_start: int, keep_end: int) -> str | None:
     return value[:keep_start] + "*" * hidden + value[len(value) - keep_end:]
 
 
-class Party(db.Model):
+class Party(Model):
     """A party to a case. ID number and phone are personal data: lists show them masked."""
 
     __tablename__ = "case_party"
@@ -112,7 +112,7 @@ class Party(db.Model):
         return mask(self.phone, 3, 4)
 
 
-class CaseSequence(db.Model):
+class CaseSequence(Model):
     """The last number handed out per code prefix and year (one row, bumped with UPDATE … RETURNING)."""
 
     __tablename__ = "case_sequence"

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A note someone handling the case left on it."""
 
     __tablename__ = "case_comment"
@@ -22,7 +22,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime]
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file attached to a case, stored in the database (size-limited and type-checked)."""
 
     __tablename__ = "case_attachment"

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class GridShape(db.Model):
+class GridShape(Model):
     """One org unit's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS 84 lon/lat)."""
 
     __tablename__ = "grid_shape"

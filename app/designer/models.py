@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import _enum
 
 
-class ProcessDraft(db.Model):
+class ProcessDraft(Model):
     """A bundle being edited: every file of a process, saved but not deployed.
 
     `files` maps file name → text; the kind follows from the extension (.bpmn, .dmn, .json).
@@ -37,7 +37,7 @@ class MigrationState(enum.Enum):
     ROLLED_BACK = "rolled_back"
 
 
-class InstanceMigration(db.Model):
+class InstanceMigration(Model):
     """One instance moved from one deployment to another, with what is needed to undo it.
 
     `old_state` is the workflow JSON before the move; a rollback restores it exactly, and

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
 class ExtensionState(enum.Enum):
@@ -17,7 +17,7 @@ class ExtensionState(enum.Enum):
     REFUSED = "refused"
 
 
-class TaskExtension(db.Model):
+class TaskExtension(Model):
     """One request to move a task's deadline from `previous_due_at` to `requested_due_at`."""
 
     __tablename__ = "task_extension"

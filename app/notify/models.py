@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message to one recipient. Every transport writes this row; the admin page reads it.
 
     `transport` is "null" (kept here only: tests, demo, development) or "sms_gateway" (also put

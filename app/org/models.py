@@ -7,7 +7,7 @@ from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model, db
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -57,7 +57,7 @@ ROLE_LABELS = {Role.WINDOW_CLERK: "综合受理", Role.HANDLER: "承办人", Rol
                Role.SUPERVISOR: "督办", Role.PROCESS_DESIGNER: "流程设计", Role.ADMIN: "管理员"}
 
 
-class OrgUnit(db.Model):
+class OrgUnit(Model):
     """A node of the tree: city → county/district → township → village/community → grid.
 
     `path` is the materialised path of ids ("/1/4/17/") so a subtree is one indexed
@@ -82,7 +82,7 @@ class OrgUnit(db.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
 
-class Department(db.Model):
+class Department(Model):
     """A stationed department (人社局, 法院 …) at its home org unit (usually a county center)."""
 
     __tablename__ = "department"
@@ -97,7 +97,7 @@ class Department(db.Model):
     org_unit: Mapped[OrgUnit] = relationship()
 
 
-class DepartmentUnit(db.Model):
+class DepartmentUnit(Model):
     """A further unit a department serves besides its home unit (e.g. a township of a
     neighbouring county); lane resolution finds it there as if it were stationed there."""
 
@@ -107,7 +107,7 @@ class DepartmentUnit(db.Model):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True, index=True)
 
 
-class StationingPeriod(db.Model):
+class StationingPeriod(Model):
     """Days a 轮驻 department sits in its center (both ends inclusive; no end: until rotated out)."""
 
     __tablename__ = "stationing_period"
@@ -122,7 +122,7 @@ class StationingPeriod(db.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class User(db.Model):
+class User(Model):
     """A person who signs in. Passwords are stored hashed."""
 
     __tablename__ = "app_user"
@@ -151,7 +151,7 @@ class User(db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's role in a department or at an org unit (exactly one of the two)."""
 
     __tablename__ = "membership"
@@ -172,7 +172,7 @@ class Membership(db.Model):
     org_unit: Mapped[OrgUnit | None] = relationship()
 
 
-class LaneRule(db.Model):
+class LaneRule(Model):
     """Which people a BPMN lane means: data, not code.
 
     A lane resolves against the case's location (an org unit, usually a grid):

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import _enum
 
 
@@ -22,7 +22,7 @@ RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASICALLY_SATISFIED: "基本
                  Rating.DISSATISFIED: "不满意"}
 
 
-class SmsChallenge(db.Model):
+class SmsChallenge(Model):
     """One SMS code sent to a phone. The browser holds `token`; the code itself is stored hashed.
 
     A challenge is consumed once (`used_at`), expires, and dies after MAX_ATTEMPTS wrong codes.
@@ -41,7 +41,7 @@ class SmsChallenge(db.Model):
     used_at: Mapped[datetime | None]
 
 
-class RateEvent(db.Model):
+class RateEvent(Model):
     """One attempt at a public form, by bucket ("phone:…", "address:…", "case:…").
 
     Kept in the database so every gunicorn worker counts the same attempts.
@@ -56,7 +56,7 @@ class RateEvent(db.Model):
     at: Mapped[datetime]
 
 
-class SatisfactionRating(db.Model):
+class SatisfactionRating(Model):
     """The applicant's rating of a closed case (one per case); feeds 满意率."""
 
     __tablename__ = "satisfaction_rating"

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases.models import Case
-from app.extensions import db
+from app.extensions import Model
 from app.workflow.models import HumanTask
 
 # Indexes the reports need on tables other areas own, declared here (with the reports' migration)
@@ -16,7 +16,7 @@ Index("ix_dispute_case_received_at", Case.__table__.c.received_at, Case.__table_
 Index("ix_human_task_completed", HumanTask.__table__.c.state, HumanTask.__table__.c.completed_at)
 
 
-class ReportSnapshot(db.Model):
+class ReportSnapshot(Model):
     """Indicators of one closed period for one org unit, computed by the worker (re-computable)."""
 
     __tablename__ = "report_snapshot"
@@ -34,7 +34,7 @@ class ReportSnapshot(db.Model):
     indicators: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class IssuedReport(db.Model):
+class IssuedReport(Model):
     """A report as issued (签发): the indicators, the recommendations and the rendered page, frozen.
 
     The migration adds triggers that refuse UPDATE and DELETE; one issue per unit, kind and period.

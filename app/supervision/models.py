@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases import taskfacts  # noqa: F401 - declares human_task.case_org_unit_id, indexed below
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import Role, _enum
 from app.supervision.overdue_facts import closed_late
 from app.workflow.models import HumanTask
@@ -21,7 +21,7 @@ Index("ix_human_task_overdue_closed", HumanTask.__table__.c.due_at, HumanTask.__
       postgresql_where=closed_late(), sqlite_where=closed_late())
 
 
-class DeadlinePolicy(db.Model):
+class DeadlinePolicy(Model):
     """Thresholds of one kind of task, matched by process id and task id (`*` for any).
 
     The most specific row wins: (process, task) over (process, *) over (*, task) over
@@ -53,7 +53,7 @@ NOTICE_LABELS = {NoticeKind.WARNING: "即将超期", NoticeKind.CHASE: "催办",
                  NoticeKind.SUPERVISION: "督办"}
 
 
-class DeadlineNotice(db.Model):
+class DeadlineNotice(Model):
     """One notice per task and kind, written by the deadline sweep (unique: safe to run twice).
 
     The task's candidates and the case location are copied in so that "notices for me"
@@ -102,7 +102,7 @@ ORDER_STATUS_LABELS = {OrderStatus.ISSUING: "待签发", OrderStatus.EXPLAINING:
                        OrderStatus.FAILED: "未能发起"}
 
 
-class SupervisionOrder(db.Model):
+class SupervisionOrder(Model):
     """督办单: one per overdue task, itself a `supervision_order` process instance."""
 
     __tablename__ = "supervision_order"

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class WarningRule(db.Model):
+class WarningRule(Model):
     """The thresholds of one rule (e.g. {"cases": 3, "days": 30}); no row: the code defaults."""
 
     __tablename__ = "warning_rule"
@@ -21,7 +21,7 @@ class WarningRule(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class RiskWarning(db.Model):
+class RiskWarning(Model):
     """A warning raised to the center coordinators above `org_unit_id`, with its evidence.
 
     `dedupe_key` is unique: the same finding (same party and latest case, same grid and week,

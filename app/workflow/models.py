@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import Role, _enum
 
 
-class Deployment(db.Model):
+class Deployment(Model):
     """One process's BPMN, DMN and form files, frozen together and content-hashed."""
 
     __tablename__ = "deployment"
@@ -37,7 +37,7 @@ class FileKind(enum.Enum):
     FORM = "form"
 
 
-class DeploymentFile(db.Model):
+class DeploymentFile(Model):
     """One file of a deployment, stored whole so the instance keeps its forms."""
 
     __tablename__ = "deployment_file"
@@ -60,7 +60,7 @@ class InstanceStatus(enum.Enum):
     CANCELLED = "cancelled"
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     """A running or finished process. `version` guards against lost updates."""
 
     __tablename__ = "process_instance"
@@ -93,7 +93,7 @@ class TaskState(enum.Enum):
     CANCELLED = "cancelled"
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     """One row per user task, reconciled from the engine after every step.
 
     Inboxes are plain indexed queries over this table; no workflow is loaded to list tasks.
@@ -154,7 +154,7 @@ def _set_warn_at(mapper, connection, task: HumanTask) -> None:  # noqa: ARG001 -
         task.warn_at = task.created_at + (task.due_at - task.created_at) * WARNING_SHARE
 
 
-class MessageSubscription(db.Model):
+class MessageSubscription(Model):
     """An instance waiting for a message, correlated by its business key (the case code)."""
 
     __tablename__ = "message_subscription"
@@ -181,7 +181,7 @@ class Problem(enum.Enum):
     UNREADABLE = "unreadable"                # the stored state cannot be loaded
 
 
-class InstanceFinding(db.Model):
+class InstanceFinding(Model):
     """A problem the doctor found on an instance; kept (and shown) until a later check clears it."""
 
     __tablename__ = "instance_finding"

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class CaseDuplicate(db.Model):
+class CaseDuplicate(Model):
     """`case_id` looks like `duplicate_of_id` (same party, category and grid, both open)."""
 
     __tablename__ = "case_duplicate"

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
 class ReportKind(enum.Enum):
@@ -17,7 +17,7 @@ class ReportKind(enum.Enum):
     SENTIMENT = "sentiment"  # 社情民意
 
 
-class GridReport(db.Model):
+class GridReport(Model):
     """One reported item; `external_id` (the app's item id) makes uploads idempotent."""
 
     __tablename__ = "grid_report"
@@ -36,7 +36,7 @@ class GridReport(db.Model):
     received_at: Mapped[datetime]
 
 
-class GridReportCapture(db.Model):
+class GridReportCapture(Model):
     """What the phone sent with a report besides its text: position and one photo."""
 
     __tablename__ = "grid_report_capture"

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class HotlineOrder(db.Model):
+class HotlineOrder(Model):
     """One dispatch of a 12345 order to OneDoor; a re-dispatch after an objection is a new row.
 
     `(order_id, dispatch_no)` is the idempotency key of the inbound endpoint.

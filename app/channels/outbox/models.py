@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model, db
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One signed callback to send. `idempotency_key` is unique: enqueuing twice is a no-op,
     and the receiver sees the same key on every retry."""
 

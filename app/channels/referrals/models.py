@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Referral(db.Model):
+class Referral(Model):
     """A case that came in with a source reference; the result goes back to the source."""
 
     __tablename__ = "referral"
