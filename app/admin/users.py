@@ -128,7 +128,7 @@ def set_phone(scope: AdminScope, user_id: int, phone: str | None, *, actor: Acto
 
 def create_user(scope: AdminScope, username: str, display_name: str,
                 memberships: list[MembershipSpec], *, actor: Actor, now: datetime,
-                field: str = "") -> tuple[User, str]:
+                field: str = "", phone: str | None = None) -> tuple[User, str]:
     """A new user with their memberships and a one-time password (changed at first sign-in)."""
     username = check_username(username, f"{field}username")
     if not (display_name or "").strip():
@@ -136,8 +136,9 @@ def create_user(scope: AdminScope, username: str, display_name: str,
     if not memberships:
         raise ValidationFailed("岗位必填", {f"{field}memberships": ["请至少设一个岗位"]})
     rows = [_resolve(scope, spec, f"{field}memberships[{i}]") for i, spec in enumerate(memberships)]
+    phone = check_phone(phone, f"{field}phone")
     password = one_time_password()
-    user = User(username=username, display_name=display_name.strip(), created_at=now,
+    user = User(username=username, display_name=display_name.strip(), created_at=now, phone=phone,
                 must_change_password=True, password_changed_at=now)
     user.set_password(password)
     db.session.add(user)
