@@ -1,7 +1,8 @@
 """Bulk import of users and memberships from an Excel sheet: all rows or none.
 
-One row per membership: 用户名 | 姓名 | 单位编码 | 部门编码 (optional) | 角色. Rows with the same
-username give one user several memberships. Every row is checked before anything is
+One row per membership: 用户名 | 姓名 | 单位编码 | 部门编码 (optional) | 角色 | 手机号 (optional;
+the column itself may be missing, so five-column sheets from before still import). Rows with the
+same username give one user several memberships. Every row is checked before anything is
 written; one bad row refuses the whole sheet, and the result names each row.
 """
 
@@ -13,13 +14,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from app.admin.access import AdminScope
-from app.admin.users import MembershipSpec, check_username, create_user, parse_role
+from app.admin.users import MembershipSpec, check_phone, check_username, create_user, parse_role
 from app.errors import OneDoorError, ValidationFailed
 from app.extensions import db
 from app.org.models import Department, OrgUnit
 from app.org.services import Actor
 
-HEADER = ("用户名", "姓名", "单位编码", "部门编码", "角色")
+OLD_HEADER = ("用户名", "姓名", "单位编码", "部门编码", "角色")
+HEADER = (*OLD_HEADER, "手机号")
 MAX_ROWS = 2000
 
 
@@ -53,23 +55,24 @@ def template_workbook() -> bytes:
     sheet = book.active
     sheet.title = "用户导入"
     sheet.append(HEADER)
-    sheet.append(("wangwu", "王五", "zy-1-1", "", "综合受理"))
+    sheet.append(("wangwu", "王五", "zy-1-1", "", "综合受理", "13900001111"))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    """(Excel row number, five cells as text) for every non-empty row below the header."""
+    """(Excel row number, six cells as text) for every non-empty row below the header."""
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationFailed("文件无法读取", {"file": ["请上传 .xlsx 格式的 Excel 文件"]}) from exc
     rows = list(sheet.iter_rows(values_only=True))
     header = tuple(str(c or "").strip() for c in (rows[0] if rows else ())[:len(HEADER)])
-    if header != HEADER:
+    if header not in (HEADER, (*OLD_HEADER, "")) and header != OLD_HEADER:
         raise ValidationFailed("表头不正确", {"file": [f"第1行应为表头：{' | '.join(HEADER)}"]})
-    body = [(n, [str(c).strip() if c is not None else "" for c in (list(r) + [None] * 5)[:5]])
+    width = len(HEADER) if header == HEADER else len(OLD_HEADER)
+    body = [(n, [str(c).strip() if c is not None else "" for c in (list(r)[:width] + [None] * 6)[:6]])
             for n, r in enumerate(rows[1:], start=2) if any(c not in (None, "") for c in r)]
     if not body:
         raise ValidationFailed("没有数据", {"file": ["表中没有可导入的行"]})
@@ -79,7 +82,7 @@ def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
 
 
 def _spec(scope: AdminScope, cells: list[str]) -> MembershipSpec:
-    _, _, unit_code, department_code, role = cells
+    _, _, unit_code, department_code, role = cells[:5]
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code)) if unit_code else None
     if unit is None:
         raise ValidationFailed("单位不存在", {"单位编码": [f"单位编码「{unit_code}」不存在"]})
@@ -97,10 +100,19 @@ def _spec(scope: AdminScope, cells: list[str]) -> MembershipSpec:
 
 
 def _check_row(scope: AdminScope, n: int, cells: list[str], names: dict[str, str],
-               seen_rows: dict[str, int]) -> tuple[RowResult, MembershipSpec | None]:
+               seen_rows: dict[str, int], *,
+               phones: dict[str, str | None]) -> tuple[RowResult, MembershipSpec | None]:
     username, name = cells[0], cells[1]
     result, spec = RowResult(n, username), None
+
+    def phone():
+        number = check_phone(cells[5], "手机号")
+        if number and phones.setdefault(username, number) != number:
+            raise ValidationFailed("手机号不一致", {
+                "手机号": [f"与第{seen_rows[username]}行同一用户名的手机号不一致"]})
+
     checks = [lambda: None if username in seen_rows else check_username(username, "用户名"),
+              phone,
               lambda: None if name else _missing("姓名"),
               lambda: None if names.setdefault(username, name) == name else _differs(seen_rows[username])]
     for check in checks:
@@ -126,9 +138,9 @@ def _differs(first_row: int):
 
 def import_users(scope: AdminScope, data: bytes, *, actor: Actor, now: datetime) -> list[RowResult]:
     """Check every row; create all users (one-time passwords) or raise ImportRefused."""
-    results, specs, names, seen = [], {}, {}, {}
+    results, specs, names, seen, phones = [], {}, {}, {}, {}
     for n, cells in read_rows(data):
-        result, spec = _check_row(scope, n, cells, names, seen)
+        result, spec = _check_row(scope, n, cells, names, seen, phones=phones)
         results.append(result)
         if spec is not None:
             specs.setdefault(cells[0], []).append(spec)
@@ -138,7 +150,7 @@ def import_users(scope: AdminScope, data: bytes, *, actor: Actor, now: datetime)
     passwords = {}
     for username, user_specs in specs.items():
         _, passwords[username] = create_user(scope, username, names[username], user_specs,
-                                             actor=actor, now=now)
+                                             actor=actor, now=now, phone=phones.get(username))
     for result in results:
         if seen[result.username] == result.row:
             result.password = passwords[result.username]

@@ -97,6 +97,14 @@ def user_active(user_id: int):
                   "已启用该用户" if active else "已停用该用户", _detail, user_id=user_id)
 
 
+@bp.post("/users/<int:user_id>/phone")
+def user_phone(user_id: int):
+    """Set or clear the user's mobile number (urgent-task SMS)."""
+    phone = request.form.get("phone", "")
+    return submit(lambda: users.set_phone(scope(), user_id, phone, actor=current_actor(), now=now()),
+                  "已保存手机号", _detail, user_id=user_id)
+
+
 @bp.post("/users/<int:user_id>/reset")
 def user_reset(user_id: int):
     """Reset the password; the one-time password is shown once."""

@@ -16,6 +16,7 @@ from app.org.models import ROLE_LABELS, Department, Membership, OrgUnit, Role, U
 from app.org.services import Actor
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 ROLE_BY_NAME = {**{label: role for role, label in ROLE_LABELS.items()},
                 **{role.value: role for role in Role}}
 
@@ -99,9 +100,35 @@ def check_username(username: str, field: str = "username") -> str:
     return username
 
 
+def check_phone(phone: str | None, field: str = "phone") -> str | None:
+    """A mainland mobile number (11 digits from 13…–19…), or None for an empty value."""
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not phone:
+        return None
+    if not MOBILE.match(phone):
+        raise ValidationFailed("手机号无效", {field: ["请填写 11 位手机号码，如 13912345678"]})
+    return phone
+
+
+def set_phone(scope: AdminScope, user_id: int, phone: str | None, *, actor: Actor,
+              now: datetime, field: str = "phone") -> User:
+    """Set (or clear) a user's mobile number; audited with masked numbers."""
+    user = manageable(scope, user_id)
+    phone = check_phone(phone, field)
+    if phone == user.phone:
+        return user
+    before = _state(user)
+    user.phone = phone
+    db.session.flush()
+    audit_change(actor, "user.phone_changed", user.username, before, _state(user), now=now)
+    return user
+
+
 def create_user(scope: AdminScope, username: str, display_name: str,
                 memberships: list[MembershipSpec], *, actor: Actor, now: datetime,
-                field: str = "") -> tuple[User, str]:
+                field: str = "", phone: str | None = None) -> tuple[User, str]:
     """A new user with their memberships and a one-time password (changed at first sign-in)."""
     username = check_username(username, f"{field}username")
     if not (display_name or "").strip():
@@ -109,8 +136,9 @@ def create_user(scope: AdminScope, username: str, display_name: str,
     if not memberships:
         raise ValidationFailed("岗位必填", {f"{field}memberships": ["请至少设一个岗位"]})
     rows = [_resolve(scope, spec, f"{field}memberships[{i}]") for i, spec in enumerate(memberships)]
+    phone = check_phone(phone, f"{field}phone")
     password = one_time_password()
-    user = User(username=username, display_name=display_name.strip(), created_at=now,
+    user = User(username=username, display_name=display_name.strip(), created_at=now, phone=phone,
                 must_change_password=True, password_changed_at=now)
     user.set_password(password)
     db.session.add(user)
@@ -125,6 +153,7 @@ def create_user(scope: AdminScope, username: str, display_name: str,
 
 def _state(user: User) -> dict:
     return {"username": user.username, "display_name": user.display_name, "active": user.active,
+            "phone": user.masked_phone,
             "memberships": sorted(membership_label(m) for m in user.memberships)}
 
 

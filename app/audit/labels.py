@@ -65,6 +65,7 @@ ACTIONS = {
     "user.membership_added": "添加岗位",
     "user.membership_removed": "移除岗位",
     "user.password_changed": "修改密码",
+    "user.phone_changed": "修改手机号",
     "user.password_reset": "重置密码",
     "user.shared_password_flagged": "公用密码须修改",
     "warning.acknowledged": "签收风险预警",

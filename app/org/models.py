@@ -139,8 +139,15 @@ class User(Model):
     password_changed_at: Mapped[datetime | None]
     # Bumped to end every session of the user (sign-out, password change): cookies carry it.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Mainland mobile number for urgent-task SMS (app/notify/urgent.py); None means no SMS.
+    phone: Mapped[str | None] = mapped_column(String(11))
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
+
+    @property
+    def masked_phone(self) -> str | None:
+        """The phone as others see it: 139****5678."""
+        return self.phone and self.phone[:3] + "****" + self.phone[-4:]
 
     def set_password(self, password: str) -> None:
         """Hash and store a new password."""

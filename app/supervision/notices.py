@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.services import record
 from app.clock import Clock
 from app.extensions import db
+from app.notify.urgent import notify_urgent
 from app.supervision import orders
 from app.supervision.models import DeadlineNotice, NoticeKind
 from app.supervision.policies import PolicyTable, load_table, overdue_cutoff, overdue_working_days
@@ -69,6 +70,7 @@ def _insert_notice(task: HumanTask, org_unit_id: int | None, kind: NoticeKind, n
     record(now, f"deadline.{kind.value}", instance_id=task.instance_id, task_id=task.id,
            summary={"code": task.business_key, "due_at": task.due_at.isoformat(),
                     "overdue_working_days": overdue_days})
+    notify_urgent(task, kind.value, now)
     return notice
 
 
