@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.org.models import User
-from tests.admin.conftest import sign_in
+from tests.helpers import post_sign_in
 
 
 def test_admin_sets_and_clears_a_phone(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     user = db.session.scalar(select(User).where(User.username == "mediator"))
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "手机号" in page and 'name="phone"' in page
@@ -55,7 +55,7 @@ def _post(client, data):
 
 
 def test_excel_import_reads_the_phone_column(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = _post(client, _sheet(SIX, [("zhou1", "周一", "zy-1-1", "", "综合受理", "13900001111"),
                                           ("zhou1", "周一", "zy-1-1-1", "", "调解员", ""),
                                           ("wu2", "吴二", "zy-1-1", "", "调解员", None)]))
@@ -66,7 +66,7 @@ def test_excel_import_reads_the_phone_column(client, org):
 
 
 def test_excel_import_with_a_bad_phone_imports_nothing(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     users = db.session.scalar(select(func.count()).select_from(User))
     response = _post(client, _sheet(SIX, [("zhou1", "周一", "zy-1-1", "", "综合受理", "13900001111"),
                                           ("wu2", "吴二", "zy-1-1", "", "调解员", "0931-1234567"),
@@ -78,14 +78,14 @@ def test_excel_import_with_a_bad_phone_imports_nothing(client, org):
 
 
 def test_old_five_column_sheets_still_import(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     response = _post(client, _sheet(SIX[:5], [("zheng3", "郑三", "zy-1-1", "", "综合受理")]))
     assert response.status_code == 200
     assert db.session.scalar(select(User.phone).where(User.username == "zheng3")) is None
 
 
 def test_the_user_list_shows_phones_masked(client, org):
-    sign_in(client, "admin")
+    post_sign_in(client, "admin")
     _post(client, _sheet(SIX, [("zhou1", "周一", "zy-1-1", "", "综合受理", "13900001111")]))
     page = client.get("/admin/users").get_data(as_text=True)
     assert "139****1111" in page and "13900001111" not in page

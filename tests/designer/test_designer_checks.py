@@ -9,6 +9,7 @@ import pytest
 from app.workflow.checks import check_files
 from tests.conftest import FIXTURES
 from tests.designer.conftest import real_files
+from tests.helpers import sign_in
 
 LADDER = "four_levels_seven_days.bpmn"
 
@@ -58,8 +59,6 @@ def no_csrf(request):
 
 
 def _upload(client, name: str, text: str):
-    from tests.functional.test_inbox_access import sign_in  # noqa: PLC0415
-
     sign_in(client, "designer")
     return client.post("/designer/upload", data={
         "files": (io.BytesIO(text.encode()), name), "merge": "1"},

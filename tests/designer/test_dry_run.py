@@ -5,6 +5,7 @@ from app.designer import drafts
 from app.designer.dry_run import dry_run
 from app.unit_of_work import run_unit
 from app.workflow.models import InstanceStatus
+from tests.helpers import sign_in
 from tests.processes.conftest import end_of, local, resolved
 
 VISIT = {"state_of_mind": "情绪平稳", "abnormal_behaviour": False, "mediation_opinion": "basically_satisfied",
@@ -54,8 +55,6 @@ def test_dry_run_on_twenty_closed_cases_shows_the_changed_due_dates(desk, org, c
 
 
 def test_dry_run_page_lists_the_cases_with_their_changed_due_dates(client, app, desk, org, clock):
-    from tests.functional.test_inbox_access import sign_in  # noqa: PLC0415
-
     app.config["WTF_CSRF_ENABLED"] = False
     [code] = closed_cases(desk, clock, 1)
     draft = run_unit(lambda: drafts.create_draft("dispute", actor=org.actor("designer"), now=clock.now()))

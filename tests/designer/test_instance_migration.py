@@ -11,6 +11,7 @@ from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow.models import InstanceStatus, ProcessInstance
 from tests.designer.conftest import real_files, redeploy
+from tests.helpers import sign_in
 from tests.processes.conftest import end_of, local
 
 LADDER = "four_levels_seven_days.bpmn"
@@ -120,8 +121,6 @@ def test_rollback_restores_the_old_version_unless_the_instance_moved_on(desk, or
 
 
 def test_migration_pages_dry_run_migrate_and_roll_back(client, app, desk, org, clock):
-    from tests.functional.test_inbox_access import sign_in  # noqa: PLC0415
-
     app.config["WTF_CSRF_ENABLED"] = False
     kept, refused_case = desk.open(), desk.open()
     [task] = desk.tasks(refused_case)
