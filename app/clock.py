@@ -1,7 +1,25 @@
 """The clock services read. Injected, never `datetime.now()` scattered through the code."""
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    """The center's local time zone: the TIMEZONE setting of the current app (the one place it
+    is read), Asia/Shanghai outside an app context."""
+    name = current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE) if has_app_context() else DEFAULT_TIMEZONE
+    return _zone(name)
 
 
 class Clock(Protocol):

@@ -125,13 +125,15 @@ class StepOut(Schema):
     """One step of the route map (路线图)."""
 
     title = fields.String()
+    procedure = fields.String(metadata={"description": "流程名称"})
+    who = fields.String(metadata={"description": "承办部门或岗位"})
     process_id = fields.String()
     bpmn_id = fields.String()
     lane = fields.String(allow_none=True)
-    state = fields.String(metadata={"description": "ready | completed | cancelled"})
-    created_at = fields.DateTime()
+    state = fields.String(attribute="task_state", metadata={"description": "ready | completed | cancelled"})
+    created_at = fields.DateTime(attribute="started")
     due_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(attribute="finished", allow_none=True)
     minutes = fields.Integer(metadata={"description": "该环节已用或共用分钟数"})
     overdue = fields.Boolean()
 
@@ -174,6 +176,7 @@ class CasePage(PageMeta):
     """A page of cases."""
 
     items = fields.List(fields.Nested(CaseOut))
+    more = fields.Boolean(metadata={"description": "超过 total（2000）件时为真：请缩小检索范围"})
 
 
 class DuplicateDecision(ApiInput):

@@ -9,15 +9,20 @@ cases.
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from app.cases import labels
-from app.cases.access import listed_condition
+from app.cases.access import visible_condition
 from app.cases.models import Case, CaseStatus, Party, RiskTier
+from app.channels.duplicates.models import CaseDuplicate
+from app.channels.scope import Scope, unit_by_code
+from app.clock import local_zone
 from app.extensions import db
+from app.org.models import OrgUnit
 from app.org.services import Actor
 
 PAGE_SIZE = 20
@@ -27,7 +32,8 @@ CODE_SHAPE = re.compile(r"^[A-Za-z]+(-[0-9]+)+$")  # ZY-2026-000123: looked up b
 
 @dataclass(frozen=True)
 class CaseQuery:
-    """Search text and filters from the query string (unknown values are ignored)."""
+    """Search text and filters: from the web's query string (unknown values are ignored) or
+    the API's validated arguments (`from_api`)."""
 
     q: str = ""
     category: str = ""
@@ -35,6 +41,21 @@ class CaseQuery:
     channel: str = ""
     status: str = ""
     page: int = 1
+    org_unit: str = ""           # code: the unit and its subtree
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive, local days
+    duplicate: str = ""          # flagged | merged | kept
+    per_page: int = 0            # 0: PAGE_SIZE
+
+    @classmethod
+    def from_api(cls, args: dict) -> "CaseQuery":
+        """The API's arguments (validated by its schema)."""
+        return cls(q=(args.get("q") or "").strip()[:64], category=args.get("category") or "",
+                   risk_tier=args.get("risk_tier") or "", channel=args.get("channel") or "",
+                   status=args.get("status") or "", page=args.get("page", 1),
+                   org_unit=args.get("org_unit") or "", received_from=args.get("received_from"),
+                   received_to=args.get("received_to"), duplicate=args.get("duplicate") or "",
+                   per_page=args.get("per_page", 0))
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "CaseQuery":
@@ -59,6 +80,11 @@ class CasePage:
     page: int
     pages: int
     more: bool = False  # more than `total` (= COUNT_LIMIT) cases match
+    per_page: int = PAGE_SIZE
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), local_zone())
 
 
 def _filters(query: CaseQuery) -> list:
@@ -81,17 +107,36 @@ def _filters(query: CaseQuery) -> list:
         conditions.append(Case.channel == query.channel)
     if query.status:
         conditions.append(Case.status == CaseStatus(query.status))
+    return conditions + _api_filters(query)
+
+
+def _api_filters(query: CaseQuery) -> list:
+    """The filters only the API offers: unit subtree, received days, duplicate flag."""
+    conditions = []
+    if query.org_unit:
+        unit = unit_by_code(query.org_unit)
+        conditions.append(Case.org_unit_id.in_(
+            select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+    if query.received_from:
+        conditions.append(Case.received_at >= _day_start(query.received_from))
+    if query.received_to:
+        conditions.append(Case.received_at < _day_start(query.received_to + timedelta(days=1)))
+    if query.duplicate:
+        conditions.append(Case.id.in_(select(CaseDuplicate.case_id)
+                                      .where(CaseDuplicate.status == query.duplicate)))
     return conditions
 
 
-def search_cases(actor: Actor, query: CaseQuery) -> CasePage:
-    """Cases visible to `actor` matching `query`, newest first."""
-    where = [listed_condition(actor), *_filters(query)]
+def search_cases(actor: Actor | None, query: CaseQuery, scope: Scope | None = None) -> CasePage:
+    """Cases visible to the caller (a user, or an integration key's `scope`) matching `query`,
+    newest first: the one search of the web's case list and the API's GET /cases."""
+    where = [visible_condition(actor, scope or Scope()), *_filters(query)]
+    size = query.per_page or PAGE_SIZE
     matching = select(Case.id).where(*where).limit(COUNT_LIMIT + 1).subquery()
     counted = db.session.scalar(select(func.count()).select_from(matching)) or 0
     total = min(counted, COUNT_LIMIT)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // size))
     page = min(query.page, pages)
     rows = db.session.scalars(select(Case).where(*where).order_by(Case.received_at.desc(), Case.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return CasePage(list(rows), total, page, pages, more=counted > COUNT_LIMIT)
+                              .limit(size).offset((page - 1) * size)).all()
+    return CasePage(list(rows), total, page, pages, more=counted > COUNT_LIMIT, per_page=size)

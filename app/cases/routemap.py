@@ -28,6 +28,12 @@ class Step:
     due_at: datetime | None
     state: str          # done | active | warning | overdue | cancelled
     time_left: str
+    process_id: str
+    bpmn_id: str
+    lane: str | None
+    task_state: str     # the task row's state: ready | completed | cancelled
+    minutes: int        # taken so far (or in all)
+    overdue: bool       # finished, or still open, past its due time (cancelled steps never are)
 
 
 @dataclass
@@ -89,11 +95,15 @@ def _step(task: HumanTask, names: dict[str, str], labels: dict[str, dict[int, st
     return Step(task.title, names.get(task.process_id, task.process_id), who, done_by,
                 task.created_at, task.completed_at, duration_words(end - task.created_at),
                 task.due_at, state,
-                time_left_words(task.due_at, now) if task.state == TaskState.READY else "")
+                time_left_words(task.due_at, now) if task.state == TaskState.READY else "",
+                task.process_id, task.bpmn_id, task.lane, task.state.value,
+                int((end - task.created_at).total_seconds() // 60),
+                task.due_at is not None and end > task.due_at and task.state != TaskState.CANCELLED)
 
 
 def route_map(case: Case, now: datetime) -> RouteMap:
-    """The route map of `case` from its task rows (no workflow is loaded)."""
+    """The route map of `case` from its task rows (no workflow is loaded): the one route map
+    of the case page and the API's case detail."""
     tasks = list(db.session.scalars(select(HumanTask).where(HumanTask.business_key == case.code)
                                     .order_by(HumanTask.created_at, HumanTask.id)))
     names: dict[str, str] = {}

@@ -7,6 +7,7 @@ row and its dispute process instance are created together or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,12 +17,17 @@ from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.calendar import schedule_published
+from app.cases import access
 from app.cases.codes import DEFAULT_PREFIX, next_case_code
 from app.cases.models import Case, CaseStatus, Party, RiskTier
+from app.channels.duplicates.models import CaseDuplicate
+from app.channels.duplicates.services import flags_for
+from app.channels.scope import Scope
 from app.clock import Clock
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.inputs import past_day
+from app.org.models import OrgUnit
 from app.org.services import Actor
 from app.workflow import services as workflow
 from app.workflow.forms import validate_submission
@@ -87,6 +93,30 @@ def get_case(code: str) -> Case:
     if case is None:
         raise NotFound(f"案件 {code} 不存在")
     return case
+
+
+def viewable_case(code: str, actor: Actor | None, scope: Scope | None = None) -> Case:
+    """The case with `code` if the caller (a user, or an integration key's `scope`) may open it:
+    the case view of the web page and the API alike. NotFound / Forbidden otherwise."""
+    case = get_case(code)
+    if not access.may_view(actor, scope or Scope(), case):
+        raise Forbidden("您无权查看该案件")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a list or detail of cases shows beside the rows: their units and duplicate flags."""
+
+    units: dict[int, OrgUnit]
+    flags: dict[int, tuple[CaseDuplicate, str]]
+
+
+def case_facts(cases: list[Case]) -> CaseFacts:
+    """The units and duplicate flags of `cases`, in two queries."""
+    units = {u.id: u for u in db.session.scalars(
+        select(OrgUnit).where(OrgUnit.id.in_({c.org_unit_id for c in cases})))} if cases else {}
+    return CaseFacts(units, flags_for([c.id for c in cases]))
 
 
 def change_risk_tier(code: str, tier: str, *, clock: Clock, actor: Actor | None = None) -> Case:

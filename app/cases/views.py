@@ -21,7 +21,7 @@ from app.cases import access, files, history, labels
 from app.cases.listing import CaseQuery, search_cases
 from app.cases.models import CASE_STATUS_LABELS, Case
 from app.cases.routemap import department_name, route_map
-from app.cases.services import change_risk_tier, get_case
+from app.cases.services import change_risk_tier, viewable_case
 from app.channels.intake import receive_at_unit
 from app.documents import services as documents
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -41,10 +41,7 @@ def _clock():
 
 
 def _viewable(code: str) -> Case:
-    case = get_case(code)
-    if not access.can_view(current_actor(), case):
-        raise Forbidden("您无权查看该案件")
-    return case
+    return viewable_case(code, current_actor())
 
 
 def _handled(code: str) -> Case:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import aliased
 
 from app.cases import labels
 from app.cases.models import Case, Party, RiskTier
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, Role
-from app.org.services import Actor
+from app.org.services import Actor, can_work
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 
 PAGE_SIZE = 20
@@ -102,6 +103,26 @@ def visible_tasks(actor: Actor) -> ColumnElement[bool]:
     if not supervised:
         return offered
     return or_(offered, HumanTask.instance_id.in_(_instances_under(supervised)))
+
+
+def visible_task(task_id: str, actor: Actor) -> HumanTask:
+    """The task if the user may see it (the one rule for the web and the API): theirs, offered
+    to them, in a subtree they supervise, or in the area of a center they coordinate.
+    NotFound when there is no such task, Forbidden when it is not theirs to see."""
+    from app.inbox.actions import coordinates  # actions sits above the queries
+
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在")
+    if actor.user_id in (task.assignee_id, task.completed_by_id) or can_work(
+            actor, task.candidate_department_id, task.candidate_org_unit_id, task.candidate_role):
+        return task  # offered to them: decided from the row, no second query
+    if db.session.scalar(select(HumanTask.id).where(
+            and_(HumanTask.id == task_id, visible_tasks(actor)))) is not None:
+        return task
+    if coordinates(actor, task):  # the center's coordinators route, approve and act for all
+        return task
+    raise Forbidden("您无权查看该任务")
 
 
 def _instances_under(unit_ids: list[int]):

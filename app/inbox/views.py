@@ -2,15 +2,14 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_, select
 
 from app.cases import access, context, history, labels
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.inbox import actions, extend, notifications, urge, whistle
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
-from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_tasks
+from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_task
 from app.org.models import User
 from app.supervision.overdue_facts import outcome_label
 from app.ui import current_actor, current_scope
@@ -56,17 +55,7 @@ def _filter_args(query: InboxQuery) -> dict:
 
 def _task_for_actor(task_id: str) -> HumanTask:
     """The task if the user may see it; 403 (logged) when it exists but is not theirs."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("任务不存在")
-    actor = current_actor()
-    if actor.user_id in (task.assignee_id, task.completed_by_id) or actions.coordinates(actor, task):
-        return task  # the center's coordinators over the case's area route, approve and act for all
-    visible = db.session.scalar(select(HumanTask.id).where(
-        and_(HumanTask.id == task_id, visible_tasks(actor))))
-    if visible is None:
-        raise Forbidden("您无权查看该任务")
-    return task
+    return visible_task(task_id, current_actor())
 
 
 @bp.get("/notifications")
