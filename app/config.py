@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from app.clock import DEFAULT_TIMEZONE
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "onedoor-development-only-secret"
 
@@ -34,7 +36,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PROCESSES_DIR": str(ROOT / "processes"),
         "FORMS_DIR": str(ROOT / "forms"),
-        "TIMEZONE": os.environ.get("ONEDOOR_TIMEZONE", "Asia/Shanghai"),
+        "TIMEZONE": os.environ.get("ONEDOOR_TIMEZONE", DEFAULT_TIMEZONE),
         "WORKER_POLL_SECONDS": float(os.environ.get("ONEDOOR_WORKER_POLL_SECONDS", "5")),
         "WORKER_BATCH_SIZE": int(os.environ.get("ONEDOOR_WORKER_BATCH_SIZE", "50")),
         # reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (docs/security.md)

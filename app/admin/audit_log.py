@@ -3,7 +3,6 @@
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -11,10 +10,10 @@ from sqlalchemy import func, select
 from app.admin.audit_labels import action_label, change_text, value_text
 from app.admin.departments import parse_day
 from app.audit.models import AuditEvent
+from app.clock import local_zone
 from app.extensions import db
 from app.workflow.models import ProcessInstance
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 
@@ -41,7 +40,7 @@ def parse_filter(args) -> AuditFilter:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, LOCAL)
+    return datetime.combine(day, time.min, local_zone())
 
 
 def _query(f: AuditFilter):
@@ -99,7 +98,7 @@ def export(f: AuditFilter) -> bytes:
     sheet.append(["时间", "操作人", "操作", "流程实例", "任务", "变更内容"])
     query = _query(f).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT)
     for event in db.session.scalars(query):
-        sheet.append([event.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"), event.actor_label,
+        sheet.append([event.at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M:%S"), event.actor_label,
                       action_label(event.action), event.instance_id or "", event.task_id or "",
                       summary_text(event)])
     out = io.BytesIO()

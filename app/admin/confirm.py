@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.admin import departments, org_tree
 from app.admin.access import AdminScope
 from app.cases.models import Case, CaseStatus
+from app.clock import local_zone
 from app.extensions import db
 from app.workflow.models import HumanTask, TaskState
 
@@ -45,7 +46,7 @@ def of_retiring(scope: AdminScope, unit_id: int) -> Consequences:
 def of_rotating_out(scope: AdminScope, department_id: int, now: datetime) -> Consequences:
     """What rotating the department out does: its open tasks stay, it takes no new ones."""
     department, _ = departments.current_periods(
-        scope, department_id, now.astimezone(departments.LOCAL).date())
+        scope, department_id, now.astimezone(local_zone()).date())
     tasks = _open_tasks(HumanTask.candidate_department_id == department.id)
     name = f"{department.org_unit.name}{department.name}"
     return Consequences(f"确认轮出「{name}」", (

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.admin import confirm
 from app.admin import departments as service
 from app.admin.views import bp, confirm_first, form_int, now, scope, submit
+from app.clock import local_zone
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.ui import current_actor
@@ -20,7 +21,7 @@ def _page(errors=None, message=None):
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(scope().unit_ids()),
                                                      OrgUnit.retired_at.is_(None))
                                .order_by(OrgUnit.code)).all()
-    today = now().astimezone(service.LOCAL).date()
+    today = now().astimezone(local_zone()).date()
     periods = service.periods_of([d.id for d in rows])
     further = service.further_units_of([d.id for d in rows])
     return render_template("admin/departments.html", rows=rows, periods=periods, units=units,

@@ -8,18 +8,17 @@ A 轮驻 department with periods recorded takes new tasks only on the days a per
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.admin.access import AdminScope, department_in_scope, unit_in_scope
 from app.admin.changes import audit_change
+from app.clock import local_zone
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import Department, DepartmentUnit, OrgLevel, OrgUnit, StationingMode, StationingPeriod
 from app.org.services import Actor
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 MODE_LABELS = {StationingMode.PERMANENT: "常驻", StationingMode.ROTATING: "轮驻",
                StationingMode.ON_CALL: "随驻"}
 MODE_BY_NAME = {**{v: k for k, v in MODE_LABELS.items()}, **{m.value: m for m in StationingMode}}
@@ -150,7 +149,7 @@ def current_periods(scope: AdminScope, department_id: int,
 
 def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: datetime) -> Department:
     """End the department's current period: from today it takes no new tasks."""
-    today = now.astimezone(LOCAL).date()
+    today = now.astimezone(local_zone()).date()
     department, current = current_periods(scope, department_id, today)
     before = _state(department)
     for period in current:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from app.clock import local_zone
+
 END_OF_DAY = time(23, 59, 59)
 MAKEUP_WORKDAY_NAME = "调休上班"
 HOLIDAY_NAMES_ZH: Mapping[str, str] = MappingProxyType(
@@ -149,14 +149,19 @@ class _DefaultSource:
 class WorkCalendar:
     """Deadline arithmetic over a day source in a local time zone."""
 
-    def __init__(self, source: DaySource | None = None, tz: tzinfo = SHANGHAI) -> None:
-        """Create a calendar using `source` (default: the installed default) and local zone `tz`."""
+    def __init__(self, source: DaySource | None = None, tz: tzinfo | None = None) -> None:
+        """Create a calendar using `source` (default: the installed default) and local zone `tz`
+        (default: the TIMEZONE setting, read at each use)."""
         self._source: DaySource = source if source is not None else _DefaultSource()
         self._tz = tz
 
     def is_workday(self, day: date) -> bool:
         """Return True if `day` is a working day."""
         return self._source.day_info(day).is_workday
+
+    def _zone(self) -> tzinfo:
+        """The local zone days are counted in: the one given, else the TIMEZONE setting."""
+        return self._tz if self._tz is not None else local_zone()
 
     def next_workday(self, day: date) -> date:
         """Return the first working day strictly after `day`."""
@@ -191,7 +196,7 @@ class WorkCalendar:
         """Return start plus n clock hours in the calendar's time zone (never estimated)."""
         _check_amount(n)
         self._local_date(start)
-        due = (start.astimezone(UTC) + timedelta(hours=n)).astimezone(self._tz)
+        due = (start.astimezone(UTC) + timedelta(hours=n)).astimezone(self._zone())
         return Deadline(due=due, estimated=False)
 
     def working_days_between(self, start: date, end: date) -> int:
@@ -218,11 +223,11 @@ class WorkCalendar:
         """Return the local calendar date of an aware datetime."""
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValueError(f"start must be timezone-aware, got naive datetime {start!r}")
-        return start.astimezone(self._tz).date()
+        return start.astimezone(self._zone()).date()
 
     def _end_of(self, day: date) -> datetime:
         """Return 23:59:59 local time on `day`."""
-        return datetime.combine(day, END_OF_DAY, tzinfo=self._tz)
+        return datetime.combine(day, END_OF_DAY, tzinfo=self._zone())
 
     def _next_workday(self, day: date) -> tuple[date, bool]:
         """Return the first working day after `day` and whether any examined day was estimated."""

@@ -12,8 +12,8 @@ from app.cases import files, labels
 from app.cases.models import Case
 from app.cases.notes import Attachment
 from app.cases.routemap import task_places
+from app.clock import local_zone
 from app.extensions import db
-from app.inbox.deadlines import LOCAL
 from app.inbox.formview import Entry, describe
 from app.org.models import Department, OrgUnit, User
 from app.workflow import registry
@@ -127,7 +127,7 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
 
 def _extension_words(summary: dict) -> str:
     """「申请延期至 2026年12月20日 17:00。理由：…」 or the decision on it."""
-    due = datetime.fromisoformat(summary["to"]).astimezone(LOCAL).strftime("%Y年%m月%d日 %H:%M")
+    due = datetime.fromisoformat(summary["to"]).astimezone(local_zone()).strftime("%Y年%m月%d日 %H:%M")
     if "granted" not in summary:
         verb = "申请延期至"
     else:

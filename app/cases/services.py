@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -23,7 +22,7 @@ from app.cases.models import Case, CaseStatus, Party, RiskTier
 from app.channels.duplicates.models import CaseDuplicate
 from app.channels.duplicates.services import flags_for
 from app.channels.scope import Scope
-from app.clock import Clock
+from app.clock import Clock, local_zone
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.inputs import past_day
@@ -36,7 +35,6 @@ from app.workflow.models import HumanTask, ProcessInstance, TaskState
 DISPUTE_PROCESS = "dispute"
 RISK_ALERT_PROCESS = "risk_alert"
 INTAKE_FORM = "intake.json"
-LOCAL = ZoneInfo("Asia/Shanghai")
 RETURN_VISIT_FIELDS = ("state_of_mind", "abnormal_behaviour", "abnormal_detail", "mediation_opinion",
                        "performance", "new_signs", "new_signs_detail")
 
@@ -49,13 +47,13 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
     values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake)
     now = clock.now()
     case = Case(
-        code=next_case_code(now.astimezone(LOCAL).year, prefix), title=values["title"],
+        code=next_case_code(now.astimezone(local_zone()).year, prefix), title=values["title"],
         narrative=values["narrative"], channel=values["channel"],
         external_ref=values.get("external_ref"), category=values["category"],
         risk_tier=RiskTier(values["risk_tier"]), amount=_amount(values.get("amount")),
         people_count=values["people_count"], org_unit_id=org_unit_id,
         address=values.get("address", ""),
-        occurred_on=past_day(values.get("occurred_on"), now.astimezone(LOCAL).date()),
+        occurred_on=past_day(values.get("occurred_on"), now.astimezone(local_zone()).date()),
         received_at=now, received_by_id=actor.user_id if actor else None,
         status=CaseStatus.IN_PROGRESS, updated_at=now, parent_id=parent_id,
         parties=[Party(**party) for party in values["parties"]])
@@ -187,7 +185,7 @@ def _mirror(case: Case, data: dict[str, Any]) -> None:
 def _set_due(case: Case, due: datetime | None) -> None:
     """The case's current deadline: the earliest open task of its process."""
     case.current_due_at = due
-    case.due_estimated = due is not None and not schedule_published(due.astimezone(LOCAL).date())
+    case.due_estimated = due is not None and not schedule_published(due.astimezone(local_zone()).date())
 
 
 def _open_follow_up(case: Case, data: dict[str, Any], clock: Clock) -> Case:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from app.cases import labels as case_labels
 from app.cases.models import Case, CaseStatus, RiskTier
+from app.clock import local_zone
 from app.dashboard.models import GridShape
 from app.errors import Forbidden
 from app.extensions import db
@@ -32,7 +32,6 @@ from app.supervision.warnings import LABELS as WARNING_LABELS
 from app.supervision.warnings import warnings_in
 from app.workflow.models import HumanTask, TaskState
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 DASHBOARD_ROLES = (Role.CENTER_COORDINATOR, Role.SUPERVISOR)
 HEAT_DAYS = 30
 LIST_LIMIT = 200
@@ -56,7 +55,7 @@ class Figure:
 
 
 def _start_of_day(now: datetime) -> datetime:
-    return datetime.combine(now.astimezone(LOCAL).date(), time(0), tzinfo=LOCAL)
+    return datetime.combine(now.astimezone(local_zone()).date(), time(0), tzinfo=local_zone())
 
 
 def _cases_in(unit: OrgUnit):
@@ -111,13 +110,13 @@ def risks(unit: OrgUnit) -> list[dict[str, Any]]:
 
 def resolution_trend(unit: OrgUnit, now: datetime) -> dict[str, Any]:
     """化解率 of the last six months (this month to date included), with its definition."""
-    lines = trend(unit, period_containing("monthly", now.astimezone(LOCAL).date()))
+    lines = trend(unit, period_containing("monthly", now.astimezone(local_zone()).date()))
     return {"lines": lines, "definition": BY_KEY["resolution_rate"].definition}
 
 
 def satisfaction(unit: OrgUnit, now: datetime) -> dict[str, Any]:
     """This month's 满意率 (app/reports/indicators.satisfaction_counts), with its definition."""
-    month = period_containing("monthly", now.astimezone(LOCAL).date())
+    month = period_containing("monthly", now.astimezone(local_zone()).date())
     counts = satisfaction_counts(units_under(unit), month)
     return {"text": percent(counts["satisfied"], counts["rated"]), "rated": counts["rated"],
             "satisfied": counts["satisfied"], "month": month.label(),
@@ -141,7 +140,7 @@ def grid_map(unit: OrgUnit, now: datetime) -> dict[str, Any]:
 def figures(unit: OrgUnit, now: datetime) -> dict[str, Any]:
     """Everything the dashboard shows, as JSON-ready data."""
     return {"unit": {"id": unit.id, "name": unit.name},
-            "generated_at": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
+            "generated_at": now.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M:%S"),
             "intake_today": intake_today(unit, now), "open_by_route": open_by_route(unit),
             "overdue_by_handler": overdue_by_handler(unit, now), "risks": risks(unit),
             "trend": resolution_trend(unit, now), "satisfaction": satisfaction(unit, now),
@@ -152,7 +151,7 @@ def figures(unit: OrgUnit, now: datetime) -> dict[str, Any]:
 def latest_warnings(unit: OrgUnit, limit: int = 8) -> list[dict[str, Any]]:
     """The newest risk warnings located under `unit` (风险预警)."""
     return [{"id": w.id, "rule": WARNING_LABELS.get(w.rule, w.rule), "text": w.text,
-             "at": w.created_at.astimezone(LOCAL).strftime("%m-%d %H:%M"),
+             "at": w.created_at.astimezone(local_zone()).strftime("%m-%d %H:%M"),
              "cases": w.evidence.get("cases", [])}
             for w in warnings_in(units_under(unit), limit)]
 

@@ -2,12 +2,11 @@
 
 import enum
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from app.calendar import WorkCalendar
+from app.clock import local_zone
 
 _CALENDAR = WorkCalendar()
-LOCAL = ZoneInfo("Asia/Shanghai")
 WARNING_SHARE = 2 / 3
 
 
@@ -42,7 +41,7 @@ def time_left_words(due_at: datetime | None, now: datetime) -> str:
     """'剩余 2 个工作日', '今日到期', '剩余 3 小时', '已超期 3 天' …"""
     if due_at is None:
         return "无时限"
-    today, due_day = now.astimezone(LOCAL).date(), due_at.astimezone(LOCAL).date()
+    today, due_day = now.astimezone(local_zone()).date(), due_at.astimezone(local_zone()).date()
     if now > due_at:
         days = (today - due_day).days
         if days == 0:

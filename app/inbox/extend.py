@@ -12,11 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from app.audit.services import record
-from app.clock import Clock
+from app.clock import Clock, local_zone
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.inbox.actions import coordinates, reason_text
-from app.inbox.deadlines import LOCAL
 from app.inbox.models import ExtensionState, TaskExtension
 from app.org.services import Actor
 from app.workflow import services
@@ -57,7 +56,7 @@ def _new_due(task: HumanTask, text: str | None) -> datetime:
         day = date.fromisoformat((text or "").strip())
     except ValueError:
         raise ValidationFailed("请填写新的办理期限", {"new_due": ["请选择新的办理期限（日期）"]}) from None
-    current = task.due_at.astimezone(LOCAL)
+    current = task.due_at.astimezone(local_zone())
     return datetime.combine(day, current.timetz())
 
 

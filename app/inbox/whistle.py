@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.clock import local_zone
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.inbox.deadlines import LOCAL
 from app.org import lanes
 from app.org.models import Department, Membership, User
 from app.workflow.forms import enum_labels
@@ -45,7 +45,7 @@ def staffed(task: HumanTask, codes: list[str], now: datetime) -> set[str]:
                              .where(ProcessInstance.id == task.instance_id))
     if unit is None:
         return set()
-    day = now.astimezone(LOCAL).date()
+    day = now.astimezone(local_zone()).date()
     return {code for code in codes if _receiver(code, unit, day) is not None}
 
 

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
+from app.clock import local_zone
 from app.extensions import db
 from app.org.models import (
     Department,
@@ -29,7 +29,6 @@ from app.org.models import (
 )
 
 RELOAD_SECONDS = 30.0
-LOCAL = ZoneInfo("Asia/Shanghai")
 _ORG_MODELS = (OrgUnit, Department, DepartmentUnit, LaneRule, StationingPeriod)
 _CHANGED = "onedoor.org_changed"
 
@@ -112,7 +111,7 @@ def resolve(lane: str | None, org_unit_id: int | None,
     With `at` (the step's time), 轮驻 departments off rotation that day are passed over."""
     if org_unit_id is None:
         raise LaneError("案件没有所在地，无法分派任务")
-    day = at.astimezone(LOCAL).date() if at is not None else None
+    day = at.astimezone(local_zone()).date() if at is not None else None
     if db.session.info.get(_CHANGED):
         return _resolve(lane, org_unit_id, department_code, day)
     key = (str(db.engine.url), lane, org_unit_id, department_code, day)

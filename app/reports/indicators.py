@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from app.cases.models import Case, CaseStatus
 from app.channels.hotline.models import HotlineOrder
+from app.clock import local_zone
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.public.models import Rating, SatisfactionRating
@@ -39,7 +39,6 @@ JOINT_ROUTE = "whistle"
 MERGED = "merged"
 RETURN_VISIT_PROCESS = "return_visit"  # called by dispute.bpmn; its tasks carry this process_id
 RETURN_VISIT_TASK = "visit"
-LOCAL = ZoneInfo("Asia/Shanghai")
 COUNTED = ("received", "resolved", "in_progress", "unresolved", "referred", "joint_received",
            "joint_resolved", "recurrences", "overdue", "return_visits", "tasks_due", "tasks_on_time",
            "reopened", "rated", "satisfied", "visits_due", "visits_done")
@@ -217,7 +216,8 @@ def build(unit: OrgUnit, period: Period, now: datetime) -> dict[str, Any]:
                                 "label": period.previous().label()},
             "generated_at": now.isoformat(), "current": current,
             # Set while the period is still running: the figures hold only up to this moment.
-            "as_of": now.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if now < period.ends_at else None,
+            "as_of": (now.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+                      if now < period.ends_at else None),
             "previous": {"counts": previous["counts"], "resolution_rate": previous["resolution_rate"],
                          "on_time_rate": previous["on_time_rate"], "new_signs": previous["new_signs"],
                          "by_category": previous["by_category"], "rates": previous["rates"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+from app.clock import local_zone
+
 KINDS = {"daily": "日汇总", "weekly": "周研判", "monthly": "月总结", "quarterly": "季汇报",
          "analysis": "平安形势分析研判报告"}
 # The analysis report is monthly; it adds trends, hot spots and the supervisor's recommendations.
@@ -31,12 +31,12 @@ class Period:
     @property
     def begins_at(self) -> datetime:
         """The first moment of the period (Shanghai midnight), aware."""
-        return datetime.combine(self.start, time(0), tzinfo=LOCAL)
+        return datetime.combine(self.start, time(0), tzinfo=local_zone())
 
     @property
     def ends_at(self) -> datetime:
         """The first moment after the period, aware."""
-        return datetime.combine(self.end, time(0), tzinfo=LOCAL)
+        return datetime.combine(self.end, time(0), tzinfo=local_zone())
 
     @property
     def last_day(self) -> date:
@@ -87,5 +87,5 @@ def period_containing(kind: str, day: date) -> Period:
 
 def last_closed(kind: str, now: datetime) -> Period:
     """The latest period of `kind` that has ended by `now`."""
-    today = now.astimezone(LOCAL).date()
+    today = now.astimezone(local_zone()).date()
     return period_containing(kind, today).previous()

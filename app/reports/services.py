@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
-from app.clock import Clock
+from app.clock import Clock, local_zone
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import OrgLevel, OrgUnit
@@ -25,7 +24,6 @@ log = logging.getLogger("onedoor.reports")
 SNAPSHOT_LEVELS = (OrgLevel.CITY, OrgLevel.COUNTY, OrgLevel.TOWNSHIP)
 SNAPSHOTS_PER_RUN = 50
 MIN_RECOMMENDATIONS = 10
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def title_of(unit_name: str, period: Period) -> str:
@@ -109,7 +107,7 @@ def as_of_suffix(kind: str, day: date, now: datetime) -> str:
     """'（截至3月15日10时）' for a period still running at `now`, else ''."""
     if now >= period_containing(kind, day).ends_at:
         return ""
-    local = now.astimezone(LOCAL)
+    local = now.astimezone(local_zone())
     return f"（截至{local.month}月{local.day}日{local.hour}时）"
 
 

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from app.clock import local_zone
 from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS, label, role_label
 from app.supervision.models import ORDER_STATUS_LABELS, OrderStatus
 from app.supervision.overdue import OverdueRow
 from app.supervision.overdue_facts import outcome_label
 from app.supervision.policies import overdue_working_days_many
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 HEADERS = ["案件编码", "案件标题", "办理环节", "承办单位", "处置层级", "纠纷类别", "风险等级", "受理渠道",
            "受理时间", "办理期限", "逾期工作日", "结果", "督办状态"]
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def handling_unit(row: OverdueRow) -> str:

@@ -12,15 +12,14 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
 from app.calendar import WorkCalendar
+from app.clock import local_zone
 from app.supervision.models import ANY, DeadlinePolicy
 from app.workflow.models import WARNING_SHARE, HumanTask
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkCalendar()
 ORDER_PROCESS = "supervision_order"
 _CACHE_SECONDS = 60.0
@@ -111,7 +110,7 @@ def _apply_warn_share(mapper, connection, task: HumanTask) -> None:  # noqa: ARG
 
 def local_day(moment: datetime) -> date:
     """The Shanghai calendar date of an aware moment."""
-    return moment.astimezone(LOCAL).date()
+    return moment.astimezone(local_zone()).date()
 
 
 def overdue_working_days(due_at: datetime, now: datetime) -> int:
@@ -147,4 +146,4 @@ def overdue_cutoff(now: datetime, working_days: int) -> datetime:
         counted += CALENDAR.is_workday(day)
         day -= timedelta(days=1)
         if counted >= working_days:
-            return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=LOCAL)
+            return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=local_zone())

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
+from app.clock import local_zone
 from app.extensions import db
 from app.reports.rates import BY_KEY
 from app.supervision import overdue, schemas, services, stats
@@ -22,7 +22,6 @@ from app.ui import current_actor
 from app.workflow.models import HumanTask
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-LOCAL = ZoneInfo("Asia/Shanghai")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,7 +62,7 @@ def overdue_export():
     now = _now()
     rows = overdue.overdue_rows(unit, filters, now)
     body = overdue_workbook(rows, now, f"{unit.name}逾期案件台账")
-    stamp = now.astimezone(LOCAL).strftime("%Y%m%d-%H%M")
+    stamp = now.astimezone(local_zone()).strftime("%Y%m%d-%H%M")
     return Response(body, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=overdue-{stamp}.xlsx"})
 
@@ -74,10 +73,10 @@ def departments():
     """按期办结率: per department or post, for a date range."""
     scope = supervisor_scope(current_actor())
     now = _now()
-    unit_id, start, end = schemas.period(request.args, now.astimezone(LOCAL).date())
+    unit_id, start, end = schemas.period(request.args, now.astimezone(local_zone()).date())
     unit = unit_in_scope(scope, unit_id)
-    begin = datetime.combine(start, time(0), tzinfo=LOCAL)
-    finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL)
+    begin = datetime.combine(start, time(0), tzinfo=local_zone())
+    finish = datetime.combine(end + timedelta(days=1), time(0), tzinfo=local_zone())
     rows = stats.department_stats(unit, begin, finish, now)
     return render_template("supervision/departments.html", rows=rows, unit=unit, start=start, end=end,
                            units=scope_units(scope), definition=BY_KEY["on_time_rate"].definition)

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -20,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.services import scopes_of
+from app.clock import local_zone
 from app.errors import OneDoorError
 from app.extensions import db
 from app.org.models import Membership, User
@@ -37,7 +37,6 @@ from app.ui.nav import (
     watches_dashboard,
 )
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 # Top navigation: an entry shows when its area is installed and the actor passes its predicate,
 # the same predicate the page's view checks (app/ui/nav.py).
 NAV = [NavEntry("inbox.index", "我的待办", anyone), NavEntry("cases.index", "案件", anyone),
@@ -76,7 +75,7 @@ def current_scope() -> Membership | None:
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format a UTC datetime in Beijing time."""
-    return moment.astimezone(LOCAL).strftime(fmt) if moment else ""
+    return moment.astimezone(local_zone()).strftime(fmt) if moment else ""
 
 
 def landing_url(user_id: int) -> str:

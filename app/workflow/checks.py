@@ -13,8 +13,7 @@ import json
 import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -281,8 +280,8 @@ HELPER_ARITY = {"add_working_days": (2, 2), "add_natural_days": (2, 2), "add_hou
                 "deadline": (1, 4), "rule_due": (1, 2), "iso": (1, 1), "now": (0, 0)}
 HELPER_CHOICES = {("deadline", 1): ("day", "hour"), ("deadline", 2): ("working", "natural")}
 TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
-# Wednesday 30 September 2026, 09:00 Shanghai: the eve of National Day, across 调休 days.
-SAMPLE_MOMENT = datetime(2026, 9, 30, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# Wednesday 30 September 2026, 09:00 Beijing time (01:00 UTC): the eve of National Day, across 调休 days.
+SAMPLE_MOMENT = datetime(2026, 9, 30, 1, 0, tzinfo=UTC)
 
 
 def _helper_calls(source: str):

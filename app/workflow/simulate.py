@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from app.clock import FrozenClock
+from app.clock import FrozenClock, local_zone
 from app.extensions import db
 from app.org.models import ROLE_LABELS, Department, Membership, OrgUnit
 from app.org.services import load_actor
@@ -27,7 +26,6 @@ from app.unit_of_work import run_unit
 from app.workflow import registry, services
 from app.workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = "一二三四五六日"
 GRID = "zy-1-1-1-1"  # 甘州区 梁家墩镇 第1村 第1网格
 # Intake overrides that steer routing.dmn onto each route.
@@ -63,7 +61,7 @@ def when(moment: datetime | None) -> str:
     """A Beijing wall-clock time for the printout."""
     if moment is None:
         return "无"
-    local = moment.astimezone(LOCAL)
+    local = moment.astimezone(local_zone())
     return f"{local:%Y-%m-%d %H:%M}（周{WEEKDAYS[local.weekday()]}）"
 
 
@@ -144,7 +142,8 @@ class Walk:
         self.clock.set(moment)
         self._fire_due()
         label = f"{task.title}（{level}）" if level and task.bpmn_id == "level_mediation" else task.title
-        self.echo(f"[{when(moment)}] 期满：{label}，时钟推进到 {moment.astimezone(LOCAL):%Y-%m-%d %H:%M:%S}")
+        local = moment.astimezone(local_zone())
+        self.echo(f"[{when(moment)}] 期满：{label}，时钟推进到 {local:%Y-%m-%d %H:%M:%S}")
         self.path.append(f"{label}·期满")
 
     def _advance_to_timer(self, business_key: str) -> bool:
@@ -164,7 +163,7 @@ class Walk:
         if data is None and task.form_key:
             schema = registry.load(db.session.get(ProcessInstance, task.instance_id).deployment_id,
                                    task.process_id).forms[task.form_key]
-            data = sample(schema, self.clock.now().astimezone(LOCAL).date().isoformat())
+            data = sample(schema, self.clock.now().astimezone(local_zone()).date().isoformat())
         actor = load_actor(_candidate_user(task))
         run_unit(lambda: services.claim_task(task.id, actor=actor, clock=self.clock))
         run_unit(lambda: services.complete_task(task.id, data or {}, actor=actor, clock=self.clock))

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from app.inbox.deadlines import LOCAL
 from tests.browser.test_case_file_context import new_page
+from tests.conftest import SHANGHAI as LOCAL
 from tests.helpers import sign_in_page
 from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.inbox import extend
-from app.inbox.deadlines import LOCAL
 from app.inbox.models import ExtensionState, TaskExtension
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
+from tests.conftest import SHANGHAI as LOCAL
 from tests.functional.test_case_file import visible_text
 from tests.functional.test_task_actions import labour  # noqa: F401 - fixtures
 from tests.helpers import sign_in
