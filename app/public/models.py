@@ -41,19 +41,20 @@ class SmsChallenge(Model):
     used_at: Mapped[datetime | None]
 
 
-class RateEvent(Model):
-    """One attempt at a public form, by bucket ("phone:…", "address:…", "case:…").
+class RateBucket(Model):
+    """How many attempts at a public form one bucket ("phone:…", "address:…", "case:…") made
+    in one fixed window. One row per (action, bucket, window start), counted by an upsert.
 
     Kept in the database so every gunicorn worker counts the same attempts.
     """
 
-    __tablename__ = "public_rate_event"
-    __table_args__ = (Index("ix_public_rate_event_bucket", "action", "bucket", "at"),)
+    __tablename__ = "public_rate_bucket"
+    __table_args__ = (Index("ix_public_rate_bucket_window_start", "window_start"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))
-    bucket: Mapped[str] = mapped_column(String(80))
-    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    hits: Mapped[int]
 
 
 class SatisfactionRating(Model):

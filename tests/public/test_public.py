@@ -172,14 +172,14 @@ def test_the_limit_is_shared_by_every_worker_process(app, citizen, clock):
 
 def test_the_worker_forgets_attempts_older_than_two_days(citizen, clock):
     from app.public import HOUSEKEEPING_JOB  # noqa: PLC0415
-    from app.public.models import RateEvent  # noqa: PLC0415
+    from app.public.models import RateBucket  # noqa: PLC0415
     from app.unit_of_work import run_unit  # noqa: PLC0415
     from app.workflow.worker import _JOBS  # noqa: PLC0415
 
     citizen.ask_code()
-    assert count(RateEvent) == 2  # phone and address
+    assert count(RateBucket) == 2  # phone and address
     run_unit(lambda: _JOBS[HOUSEKEEPING_JOB].run(clock))
-    assert count(RateEvent) == 2
+    assert count(RateBucket) == 2
     clock.advance(days=3)
     run_unit(lambda: _JOBS[HOUSEKEEPING_JOB].run(clock))
-    assert count(RateEvent) == 0
+    assert count(RateBucket) == 0

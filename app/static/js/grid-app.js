@@ -10,7 +10,7 @@
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var form = document.getElementById("report-form");
   var state = document.getElementById("net-state");
-  var position = null, photo = null, sending = false;
+  var position = null, photo = null, sending = false, signedOut = null;
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(root.dataset.swUrl, {scope: root.dataset.scope});
@@ -84,7 +84,7 @@
       .then(function (response) {
         if (response.ok) { return queue.remove(item.external_id).then(function () { return "sent"; }); }
         return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.status === 401) { show(answer.message || "请重新登录", true); return "wait"; }
+          if (response.status === 401) { signedOut = answer.message || "请重新登录后再上报"; return "wait"; }
           if (response.status >= 500) { return "wait"; }
           item.refused = answer.message || "被拒收";  // refused for good: kept, shown, not resent
           return queue.put(item).then(function () { return "refused"; });
@@ -95,6 +95,7 @@
   function flush() {
     if (sending) { return Promise.resolve(); }
     sending = true;
+    signedOut = null;
     return queue.all().then(function (items) {
       var pending = items.filter(function (item) { return !item.refused; });
       return pending.reduce(function (chain, item) {
@@ -102,7 +103,9 @@
       }, Promise.resolve());
     }).then(render).finally(function () {
       sending = false;
-      if (navigator.onLine) { show(""); } else { show("当前无网络，上报已保存在手机上，联网后自动发送"); }
+      // A lapsed or disabled account: the reports stay queued and the worker is told why.
+      if (signedOut) { show(signedOut + "。上报已保存在手机上，登录后自动发送", true); }
+      else if (navigator.onLine) { show(""); } else { show("当前无网络，上报已保存在手机上，联网后自动发送"); }
     });
   }
 

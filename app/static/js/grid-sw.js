@@ -2,7 +2,7 @@
 // Pages: network first, the cached copy when offline. Static files: from the cache, refreshed behind. Reports (POST)
 // are never touched here: the page keeps them in IndexedDB and sends them itself.
 "use strict";
-var CACHE = "onedoor-grid-v1";
+var CACHE = "onedoor-grid-v2";
 var SHELL = ["/grid/", "/grid/manifest.webmanifest", "/static/css/onedoor.css", "/static/js/grid-app.js",
              "/static/js/layout.js", "/static/img/grid-icon.svg"];
 
@@ -24,7 +24,11 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).then(function (response) {
       var copy = response.clone();
-      if (response.ok) { caches.open(CACHE).then(function (cache) { cache.put(request, copy); }); }
+      // Only the app itself is kept: a lapsed session answers with a redirect to the sign-in page
+      // (opaque for navigations, `redirected` if followed), which must never replace the cached app.
+      if (response.ok && !response.redirected && response.type === "basic") {
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
       return response;
     }).catch(function () {
       return caches.match(request).then(function (hit) { return hit || caches.match("/grid/"); });
