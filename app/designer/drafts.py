@@ -46,7 +46,7 @@ def create_draft(process_id: str, *, actor: Actor, now: datetime) -> ProcessDraf
 
 def create_new_process(process_id: str, name: str, *, starter: str, levels: int, actor: Actor,
                        now: datetime) -> ProcessDraft:
-    """A draft of a process not yet deployed: a blank canvas or a mediation ladder."""
+    """A draft of a process not yet deployed: a blank canvas, a mediation ladder or a 吹哨."""
     process_id = process_id.strip()
     taken = set(db.session.scalars(select(Deployment.process_id).distinct()))
     taken |= set(db.session.scalars(select(ProcessDraft.process_id)
@@ -54,6 +54,8 @@ def create_new_process(process_id: str, name: str, *, starter: str, levels: int,
     starters.check_new(process_id, name, taken)
     if starter == "ladder":
         text = starters.ladder(process_id, name, levels)
+    elif starter == "whistle":
+        text = starters.whistle(process_id, name)
     else:
         text = starters.blank(process_id, name)
     draft = ProcessDraft(process_id=process_id, base_deployment_id=None,

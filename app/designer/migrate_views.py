@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.designer import migrations, refusals, services
+from app.designer import migration_jobs, migrations, refusals, services
 from app.designer.views import bp, clock
 from app.ui import current_actor
 from app.unit_of_work import run_unit
@@ -42,11 +42,17 @@ def migrate(process_id: str):
         flash("请先勾选要迁移的实例")
         return redirect(url_for("designer.migrate_form", process_id=process_id, target=target.version))
     if request.form.get("confirmed") != "1":
-        chosen = migrations.chosen(ids)
+        chosen = migrations.chosen(ids, limit=migration_jobs.MAX_ITEMS)
         return render_template("designer/migrate_confirm.html", process_id=process_id, target=target,
                                chosen=chosen, versions=sorted({c.version for c in chosen}),
+                               background=len(chosen) > migration_jobs.BACKGROUND_FROM,
                                batch_size=request.form.get("batch_size", type=int)
                                or migrations.DEFAULT_BATCH)
+    if len(ids) > migration_jobs.BACKGROUND_FROM:
+        actor = current_actor()
+        job = run_unit(lambda: migration_jobs.start_job(process_id, target.id, ids, actor=actor,
+                                                        now=clock().now()))
+        return redirect(url_for("designer.migration_job", job_id=job.id))
     report = migrations.migrate_many(ids, target.id, actor=current_actor(), clock=clock(),
                                      batch_size=request.form.get("batch_size", type=int)
                                      or migrations.DEFAULT_BATCH)
@@ -62,3 +68,29 @@ def rollback(migration_id: int):
     process_id = request.form.get("process_id") or ""
     return redirect(url_for("designer.process", process_id=process_id) if process_id
                     else url_for("designer.index", _anchor=str(entry.id)))
+
+
+@bp.get("/migration-jobs/<int:job_id>")
+def migration_job(job_id: int):
+    """A background bulk migration: progress, pause/resume, the refused instances and why."""
+    report = migration_jobs.progress(job_id)
+    if request.args.get("format") == "json":
+        return {"state": report.job.state.value, "total": report.job.total, "moved": report.moved,
+                "refused": len(report.refused), "pending": report.pending, "percent": report.percent}
+    return render_template("designer/migration_job.html", report=report, job=report.job)
+
+
+@bp.post("/migration-jobs/<int:job_id>/pause")
+def pause_migration_job(job_id: int):
+    """Stop before the next instance."""
+    run_unit(lambda: migration_jobs.pause(job_id, now=clock().now()))
+    flash("已暂停：已迁移的实例保持新版本，其余等待继续")
+    return redirect(url_for("designer.migration_job", job_id=job_id))
+
+
+@bp.post("/migration-jobs/<int:job_id>/resume")
+def resume_migration_job(job_id: int):
+    """Carry on with the instances not yet done."""
+    run_unit(lambda: migration_jobs.resume(job_id, now=clock().now()))
+    flash("已继续，后台将迁移其余实例")
+    return redirect(url_for("designer.migration_job", job_id=job_id))

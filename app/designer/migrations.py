@@ -131,12 +131,12 @@ def dry_run(candidates: Iterable[Candidate], target: Deployment) -> list[Candida
     return result
 
 
-def chosen(instance_ids: list[str]) -> list[Candidate]:
+def chosen(instance_ids: list[str], limit: int = MAX_SELECTED) -> list[Candidate]:
     """The chosen running instances with their versions, for the confirmation."""
     rows = db.session.execute(
         select(ProcessInstance, Deployment.version)
         .join(Deployment, Deployment.id == ProcessInstance.deployment_id)
-        .where(ProcessInstance.id.in_(instance_ids[:MAX_SELECTED]),
+        .where(ProcessInstance.id.in_(instance_ids[:limit]),
                ProcessInstance.status == InstanceStatus.RUNNING)
         .order_by(ProcessInstance.created_at)).all()
     return [Candidate(instance.id, instance.business_key, version, []) for instance, version in rows]
@@ -199,6 +199,17 @@ def _migrate_reported(instance_id: str, target_id: int, actor: Actor | None, clo
     else:
         candidate.movable = True
         report.moved.append(candidate)
+
+
+def refusal_reasons(instance_id: str, target_id: int, error: Exception) -> list[str]:
+    """Why an instance did not move, in Chinese and without engine names, each reason once."""
+    if isinstance(error, migration.MigrationRefused):
+        instance = db.session.get(ProcessInstance, instance_id)
+        names = _names(instance.deployment_id, target_id) if instance else {}
+        return refusals.readable(error.reasons, names)
+    if isinstance(error, OneDoorError):
+        return [error.message]
+    return ["迁移时出错，该实例保持原版本未动，可稍后单独重试"]
 
 
 def recent_migrations(process_id: str, limit: int = 50) -> list[tuple[InstanceMigration, ProcessInstance]]:

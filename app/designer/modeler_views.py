@@ -30,7 +30,7 @@ def new_draft():
 
 @bp.post("/new-process")
 def new_process():
-    """Start a new process from a blank canvas or the mediation ladder and open the modeler."""
+    """Start a new process from a blank canvas or a template (ladder, 吹哨) and open the modeler."""
     form, actor = request.form, current_actor()
     try:
         draft = run_unit(lambda: drafts.create_new_process(

@@ -60,3 +60,53 @@ class InstanceMigration(Model):
     migrated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     rolled_back_at: Mapped[datetime | None]
     rolled_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class JobState(enum.Enum):
+    """Where a background bulk migration stands."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+class ItemState(enum.Enum):
+    """Where one instance of a bulk migration stands."""
+
+    PENDING = "pending"
+    MOVED = "moved"
+    REFUSED = "refused"
+
+
+class MigrationJob(db.Model):
+    """A bulk migration the worker carries out in the background, one instance per
+    transaction, until every item is moved or refused; the designer may pause and resume it."""
+
+    __tablename__ = "migration_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(String(36), unique=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    target_deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"))
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "migration_job_state"), index=True)
+    total: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class MigrationJobItem(db.Model):
+    """One chosen instance of a bulk migration and its outcome (refusal reasons in Chinese)."""
+
+    __tablename__ = "migration_job_item"
+    __table_args__ = (Index("ix_migration_job_item_job_state", "job_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("migration_job.id"))
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    business_key: Mapped[str] = mapped_column(String(64))
+    from_version: Mapped[int]
+    state: Mapped[ItemState] = mapped_column(_enum(ItemState, "migration_item_state"))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    done_at: Mapped[datetime | None]

@@ -1,4 +1,5 @@
-"""New processes: a blank canvas, or a mediation ladder of N levels (the 四级七天 pattern).
+"""New processes: a blank canvas, a mediation ladder of N levels (the 四级七天 pattern), or a
+吹哨 (the center names departments, each reports in with an opinion, then joint mediation).
 
 Each starter is one BPMN text with its diagram layout, ready to open in the modeler; it uses
 only lanes with assignment rules, forms and deadline rules that the app already deploys.
@@ -97,6 +98,62 @@ def ladder(process_id: str, name: str, levels: int) -> str:
             + f'    <bpmndi:BPMNPlane id="{process_id}_plane" bpmnElement="{process_id}">\n'
             + "\n".join(shapes) + "\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n"
             + "</bpmn:definitions>\n")
+
+
+# (lane, flow nodes) of the 吹哨 template, top to bottom: the lanes whistle.bpmn uses.
+WHISTLE_LANES = [("综治中心调度", ["start", "whistle_call"]),
+                 ("承办部门", ["department_reports"]),
+                 ("县综治中心", ["joint_mediation", "end"])]
+WHISTLE_BOUNDS = {"start": (160, 122, 36, 36), "whistle_call": (260, 100, 120, 80),
+                  "department_reports": (440, 240, 120, 80), "joint_mediation": (620, 380, 120, 80),
+                  "end": (800, 402, 36, 36)}
+WHISTLE_FLOWS = [("f_call", "start", "whistle_call"), ("f_reports", "whistle_call", "department_reports"),
+                 ("f_joint", "department_reports", "joint_mediation"), ("f_end", "joint_mediation", "end")]
+
+
+def whistle(process_id: str, name: str) -> str:
+    """A 吹哨: the center names the departments (whistle_call), each department reports in and
+    gives an opinion (a parallel multi-instance call of whistle_report, one per department,
+    collecting `opinions`), then the county center holds joint mediation."""
+    lanes = "".join(
+        f'      <bpmn:lane id="lane_{i}" name="{lane}">'
+        + "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs) + "</bpmn:lane>\n"
+        for i, (lane, refs) in enumerate(WHISTLE_LANES, start=1))
+    nodes = [
+        '    <bpmn:startEvent id="start" name="开始" />',
+        _user_task("whistle_call", "吹哨：指定报到部门", "whistle_call", "whistle.call"),
+        '    <bpmn:callActivity id="department_reports" name="部门报到并提出意见（每个部门一份）" '
+        'calledElement="whistle_report"><bpmn:multiInstanceLoopCharacteristics isSequential="false">'
+        '<bpmn:loopDataInputRef>departments</bpmn:loopDataInputRef>'
+        '<bpmn:loopDataOutputRef>opinions</bpmn:loopDataOutputRef>'
+        '<bpmn:inputDataItem id="reporting_department" name="reporting_department" />'
+        '<bpmn:outputDataItem id="opinion" name="opinion" />'
+        '</bpmn:multiInstanceLoopCharacteristics></bpmn:callActivity>',
+        _user_task("joint_mediation", "联合调解", "mediation_result", "whistle.joint"),
+        '    <bpmn:endEvent id="end" name="结束" />',
+    ]
+    shapes = [_shape(f"lane_{i}", (100, 60 + (i - 1) * LANE_HEIGHT, 800, LANE_HEIGHT), horizontal=True)
+              for i in range(1, len(WHISTLE_LANES) + 1)]
+    shapes += [_shape(element, box) for element, box in WHISTLE_BOUNDS.items()]
+    shapes += [_edge(flow_id, WHISTLE_BOUNDS[source], WHISTLE_BOUNDS[target])
+               for flow_id, source, target in WHISTLE_FLOWS]
+    return (HEAD.format(pid=process_id)
+            + f'  <bpmn:process id="{process_id}" name="{escape(name)}" isExecutable="true">\n'
+            + f'    <bpmn:laneSet id="{process_id}_lanes">\n{lanes}    </bpmn:laneSet>\n'
+            + "\n".join(nodes + [_flow(*flow) for flow in WHISTLE_FLOWS]) + "\n  </bpmn:process>\n"
+            + f'  <bpmndi:BPMNDiagram id="{process_id}_diagram">\n'
+            + f'    <bpmndi:BPMNPlane id="{process_id}_plane" bpmnElement="{process_id}">\n'
+            + "\n".join(shapes) + "\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n"
+            + "</bpmn:definitions>\n")
+
+
+def _user_task(task_id: str, name: str, form: str, rule: str) -> str:
+    return (f'    <bpmn:userTask id="{task_id}" name="{name}">'
+            '<bpmn:extensionElements><spiffworkflow:properties>'
+            f'<spiffworkflow:property name="formJsonSchemaFilename" value="{form}.json" />'
+            f'<spiffworkflow:property name="formUiSchemaFilename" value="{form}.uischema.json" />'
+            f'<spiffworkflow:property name="dueAt" value=\'rule_due("{rule}")\' />'
+            '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
 
 
 def _lane_y(index: int, levels: int) -> int:

@@ -37,17 +37,33 @@ class Field:
     when: tuple[str, str] | None = None  # shown only while field [0] has value [1] (schema if/then)
 
 
+def _rules(schema: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(if, then) pairs of the schema: its own `if`/`then` and each one inside `allOf`."""
+    pairs = [(schema.get("if"), schema.get("then"))]
+    pairs += [(rule.get("if"), rule.get("then")) for rule in schema.get("allOf", [])
+              if isinstance(rule, Mapping)]
+    return [(condition, then or {}) for condition, then in pairs if isinstance(condition, Mapping)]
+
+
+def _shown_value(value: Any) -> str:
+    """A condition's value as the page compares it: JSON spelling for booleans."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def conditions(schema: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """Fields the schema's own `if`/`then` requires only when another field has a given value:
-    {"agreement": ("result", "resolved")}; the page shows them only then."""
-    condition, then = schema.get("if") or {}, schema.get("then") or {}
-    consts = [(name, prop["const"]) for name, prop in condition.get("properties", {}).items()
-              if isinstance(prop, Mapping) and "const" in prop]
-    if len(consts) != 1:
-        return {}
-    name, value = consts[0]
-    extra = set(then.get("required", [])) - set(schema.get("required", []))
-    return {field_name: (name, str(value)) for field_name in extra}
+    """Fields the schema's `if`/`then` (its own or in `allOf`) requires only when another field
+    has a given value: {"agreement": ("result", "resolved")}; the page shows them only then."""
+    found: dict[str, tuple[str, str]] = {}
+    always = set(schema.get("required", []))
+    for condition, then in _rules(schema):
+        consts = [(name, prop["const"]) for name, prop in condition.get("properties", {}).items()
+                  if isinstance(prop, Mapping) and "const" in prop]
+        if len(consts) != 1:
+            continue
+        name, value = consts[0]
+        for field_name in set(then.get("required", [])) - always:
+            found.setdefault(field_name, (name, _shown_value(value)))
+    return found
 
 
 def _options(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -168,14 +184,15 @@ def parse_submission(schema: Mapping[str, Any], form: MultiDict, prefix: str = "
 
 
 def drop_inactive_sections(schema: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Leave out the sections the schema's own `if`/`then` asks for only when its condition
-    holds (the agreement block of an unsuccessful mediation), so a prefilled or half-typed
-    block that does not apply is not validated or kept."""
-    condition, then = schema.get("if"), schema.get("then") or {}
-    if not condition or Draft202012Validator(condition).is_valid(data):
-        return data
-    conditional = set(then.get("required", [])) - set(schema.get("required", []))
-    return {key: value for key, value in data.items() if key not in conditional}
+    """Leave out the sections the schema's `if`/`then` (its own or in `allOf`) asks for only when
+    its condition holds (the agreement block of an unsuccessful mediation), so a prefilled or
+    half-typed block that does not apply is not validated or kept."""
+    always = set(schema.get("required", []))
+    inactive: set[str] = set()
+    for condition, then in _rules(schema):
+        if not Draft202012Validator(condition).is_valid(data):
+            inactive |= set(then.get("required", [])) - always
+    return {key: value for key, value in data.items() if key not in inactive}
 
 
 def _parse_rows(items: Mapping[str, Any], form: MultiDict, key: str) -> list[dict[str, Any]]:

@@ -1,7 +1,10 @@
 /* The form designer: the fields of a JSON Schema form as a list to add, reorder and edit (key,
    Chinese title, type, required, choices with labels), kept in step with the raw JSON, and a
    live preview drawn by the server with the task pages' renderer. Shapes it cannot edit here
-   (nested groups, tables) are kept as they are and edited in the JSON. */
+   (nested groups, tables) are kept as they are and edited in the JSON.
+   A field can be a conditional section: shown (and required) only while another choice or
+   yes/no field has a given value. That is written as JSON Schema if/then — the form's own
+   if/then, else one entry of allOf per condition — which the task pages' renderer reads. */
 (function () {
   "use strict";
   var TYPES = [["text", "单行文本"], ["textarea", "多行文本"], ["integer", "整数"], ["number", "数字"],
@@ -44,19 +47,74 @@
     return base;
   }
 
+  // An if/then this designer wrote and can edit again: one `const` in `if`, only `required` in `then`.
+  function simpleRule(rule) {
+    if (!rule || typeof rule.if !== "object" || !rule.if || typeof rule.then !== "object" || !rule.then) { return null; }
+    var ifKeys = Object.keys(rule.if).filter(function (k) { return k !== "properties" && k !== "required"; });
+    var props = rule.if.properties || {}, names = Object.keys(props);
+    if (ifKeys.length || names.length !== 1 || !props[names[0]] || !("const" in props[names[0]])) { return null; }
+    if (Object.keys(props[names[0]]).length !== 1) { return null; }
+    if (Object.keys(rule.then).some(function (k) { return k !== "required"; })) { return null; }
+    return { name: names[0], value: props[names[0]]["const"], fields: rule.then.required || [] };
+  }
+
+  function ruleFor(name, value, fields) {
+    var props = {}; props[name] = { "const": value };
+    return { "if": { properties: props, required: [name] }, then: { required: fields } };
+  }
+
+  // (value, label) pairs a condition can test for the field of `row`.
+  function valuesOf(row) {
+    if (row.type === "boolean") { return [[true, "是"], [false, "否"]]; }
+    if (row.type !== "choice") { return []; }
+    return row.choices.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
+      var at = l.indexOf("="); return at < 0 ? [l, l] : [l.slice(0, at).trim(), l.slice(at + 1).trim() || l.slice(0, at).trim()];
+    });
+  }
+
   function attach(opts) {
     var textarea = opts.textarea, list = opts.list, preview = opts.preview, rows = [], schema = null, timer = null;
+    var keptRules = [], topLevel = false;
+
+    function readConditions() {
+      var found = {}, always = schema.required || [];
+      keptRules = []; topLevel = false;
+      var top = simpleRule(schema);
+      if (top) { topLevel = true; top.fields.forEach(function (f) { if (always.indexOf(f) < 0) { found[f] = found[f] || top; } }); }
+      (Array.isArray(schema.allOf) ? schema.allOf : []).forEach(function (rule) {
+        var simple = simpleRule(rule);
+        if (!simple) { keptRules.push(rule); return; }
+        simple.fields.forEach(function (f) { if (always.indexOf(f) < 0) { found[f] = found[f] || simple; } });
+      });
+      return found;
+    }
+
+    function writeConditions() {
+      var keys = rows.map(function (r) { return r.key; }), groups = [], byKey = {};
+      rows.forEach(function (row) {
+        if (!row.key || !row.when || keys.indexOf(row.when.name) < 0) { return; }
+        var id = JSON.stringify([row.when.name, row.when.value]);
+        if (!byKey[id]) { byKey[id] = { name: row.when.name, value: row.when.value, fields: [] }; groups.push(byKey[id]); }
+        byKey[id].fields.push(row.key);
+      });
+      var rules = groups.map(function (g) { return ruleFor(g.name, g.value, g.fields); });
+      if (topLevel) { delete schema.if; delete schema.then; }
+      if (topLevel && rules.length) { var first = rules.shift(); schema.if = first.if; schema.then = first.then; }
+      var all = keptRules.concat(rules);
+      if (all.length) { schema.allOf = all; } else { delete schema.allOf; }
+    }
 
     function read() {
       try { schema = JSON.parse(textarea.value); } catch (err) { schema = null; }
       if (!schema || typeof schema.properties !== "object" || schema.properties === null) {
         list.innerHTML = "<p class=\"masked\">JSON 有误，修正后这里显示字段列表</p>"; rows = []; return;
       }
-      var required = schema.required || [], ui = opts.ui ? opts.ui() : {};
+      var required = schema.required || [], ui = opts.ui ? opts.ui() : {}, when = readConditions();
       rows = Object.keys(schema.properties).map(function (key) {
         var prop = schema.properties[key] || {};
         return { key: key, title: prop.title || "", type: typeOf(prop), required: required.indexOf(key) >= 0,
-                 choices: choicesOf(prop, ui[key]), old: prop };
+                 choices: choicesOf(prop, ui[key]), old: prop,
+                 when: when[key] ? { name: when[key].name, value: when[key].value } : null };
       });
       draw();
     }
@@ -67,9 +125,10 @@
         if (!row.key) { return; }
         props[row.key] = propFor(row, row.old);
         row.old = props[row.key];
-        if (row.required) { required.push(row.key); }
+        if (row.required && !row.when) { required.push(row.key); }
       });
       schema.properties = props; schema.required = required;
+      writeConditions();
       textarea.value = JSON.stringify(schema, null, 2) + "\n";
       textarea.dispatchEvent(new Event("input"));
     }
@@ -86,19 +145,47 @@
       rows.forEach(function (row, index) {
         var li = document.createElement("li"); li.className = "fd-field"; li.dataset.key = row.key;
         var key = document.createElement("input"); key.value = row.key; key.size = 14;
-        key.addEventListener("change", function () { row.key = key.value.trim(); write(); });
+        key.addEventListener("change", function () {
+          var before = row.key; row.key = key.value.trim();
+          rows.forEach(function (r) { if (r.when && r.when.name === before) { r.when.name = row.key; } });
+          write();
+        });
         var title = document.createElement("input"); title.value = row.title; title.size = 16;
         title.addEventListener("change", function () { row.title = title.value.trim(); write(); });
         var type = document.createElement("select");
         TYPES.forEach(function (t) { var o = document.createElement("option"); o.value = t[0]; o.textContent = t[1]; type.appendChild(o); });
         type.value = row.type;
         type.addEventListener("change", function () { row.type = type.value; row.touched = true; write(); draw(); });
-        var req = document.createElement("input"); req.type = "checkbox"; req.checked = row.required;
+        var req = document.createElement("input"); req.type = "checkbox"; req.checked = row.required || !!row.when;
+        req.disabled = !!row.when;
         req.addEventListener("change", function () { row.required = req.checked; write(); });
+        var cond = document.createElement("select"), always = document.createElement("option");
+        always.value = ""; always.textContent = "始终显示"; cond.appendChild(always);
+        rows.forEach(function (other) {
+          if (other === row) { return; }
+          valuesOf(other).forEach(function (v) {
+            var o = document.createElement("option"); o.value = JSON.stringify([other.key, v[0]]);
+            o.textContent = "仅当「" + (other.title || other.key) + "」为「" + v[1] + "」时显示"; cond.appendChild(o);
+          });
+        });
+        if (row.when) {
+          var current = JSON.stringify([row.when.name, row.when.value]);
+          if (!Array.prototype.some.call(cond.options, function (o) { return o.value === current; })) {
+            var gone = document.createElement("option"); gone.value = current;
+            gone.textContent = "按原条件显示（条件所依据的选项已改动）"; cond.appendChild(gone);
+          }
+          cond.value = current;
+        }
+        cond.addEventListener("change", function () {
+          var picked = cond.value ? JSON.parse(cond.value) : null;
+          row.when = picked ? { name: picked[0], value: picked[1] } : null;
+          write(); draw();
+        });
         li.appendChild(control(row, index, "key", "字段名", key));
         li.appendChild(control(row, index, "title", "标题", title));
         li.appendChild(control(row, index, "type", "类型", type));
-        li.appendChild(control(row, index, "required", "必填", req));
+        li.appendChild(control(row, index, "required", row.when ? "条件满足时必填" : "必填", req));
+        li.appendChild(control(row, index, "when", "显示条件", cond));
         if (row.type === "choice") {
           var choices = document.createElement("textarea"); choices.rows = 3; choices.value = row.choices;
           choices.placeholder = "每行一个：值=显示文字";
@@ -138,7 +225,12 @@
           headers: { "Content-Type": "application/json", "X-CSRFToken": opts.csrf },
           body: JSON.stringify({ schema: parsed, ui: opts.ui ? opts.ui() : {} }) })
           .then(function (r) {
-            if (r.ok) { return r.text().then(function (html) { preview.innerHTML = html; }); }
+            if (r.ok) {
+              return r.text().then(function (html) {
+                preview.innerHTML = html;
+                if (window.OneDoorConditions) { window.OneDoorConditions.apply(preview); }
+              });
+            }
             return r.json().then(function (j) {
               preview.innerHTML = "<p class=\"bad\"></p>"; preview.firstChild.textContent = j.message;
             });

@@ -54,21 +54,28 @@
 
 // Sections the schema's if/then asks for only under a condition (the agreement block only when
 // 调解成功): shown and posted only while the condition holds. The server applies the same rule.
+// The form designer calls OneDoorConditions.apply(preview) after drawing its live preview.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-when-name]").forEach(function (section) {
-    var form = section.closest("form"), name = section.dataset.whenName;
-    function current() {
-      var checked = form.querySelector("[name='" + name + "']:checked");
-      var field = checked || form.querySelector("select[name='" + name + "']");
-      return field ? field.value : "";
-    }
-    function update() {
-      var on = current() === section.dataset.whenValue;
-      section.hidden = !on;
-      section.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = !on; });
-    }
-    form.querySelectorAll("[name='" + name + "']").forEach(function (el) { el.addEventListener("change", update); });
-    update();
-  });
+  function current(scope, name) {
+    var inputs = scope.querySelectorAll("[name='" + name + "']");
+    if (inputs.length === 1 && inputs[0].type === "checkbox") { return inputs[0].checked ? "true" : "false"; }
+    var checked = scope.querySelector("[name='" + name + "']:checked");
+    var field = checked || scope.querySelector("select[name='" + name + "']");
+    return field ? field.value : "";
+  }
+  function apply(root) {
+    (root || document).querySelectorAll("[data-when-name]").forEach(function (section) {
+      var scope = section.closest("form, .preview-fields") || document, name = section.dataset.whenName;
+      function update() {
+        var on = current(scope, name) === section.dataset.whenValue;
+        section.hidden = !on;
+        section.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = !on; });
+      }
+      scope.querySelectorAll("[name='" + name + "']").forEach(function (el) { el.addEventListener("change", update); });
+      update();
+    });
+  }
+  window.OneDoorConditions = { apply: apply };
+  apply(document);
 })();
