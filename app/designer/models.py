@@ -78,7 +78,7 @@ class ItemState(enum.Enum):
     REFUSED = "refused"
 
 
-class MigrationJob(db.Model):
+class MigrationJob(Model):
     """A bulk migration the worker carries out in the background, one instance per
     transaction, until every item is moved or refused; the designer may pause and resume it."""
 
@@ -96,7 +96,7 @@ class MigrationJob(db.Model):
     finished_at: Mapped[datetime | None]
 
 
-class MigrationJobItem(db.Model):
+class MigrationJobItem(Model):
     """One chosen instance of a bulk migration and its outcome (refusal reasons in Chinese)."""
 
     __tablename__ = "migration_job_item"

@@ -58,7 +58,7 @@ def test_add_a_choice_field_reorder_and_preview(live_server, page, screenshot, p
 
 def test_a_conditional_section_is_written_as_if_then_and_the_preview_follows_it(
         live_server, page, screenshot, processes):  # noqa: F811
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")

@@ -13,8 +13,7 @@ from app.extensions import db
 from app.org.models import User
 from app.unit_of_work import run_unit
 from tests.browser.test_phone_layout import PHONE, assert_fits
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import processes  # noqa: F401 - fixture
+from tests.helpers import sign_in_page
 
 
 def reports() -> int:
@@ -35,7 +34,7 @@ def open_app(browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15000)
-    sign_in(page, live_server, "grid")
+    sign_in_page(page, live_server, "grid")
     page.goto(f"{live_server}/grid/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     return context, page

@@ -13,7 +13,7 @@ from app.unit_of_work import run_unit
 from app.workflow import services, worker
 from app.workflow.models import ProcessInstance
 from tests.designer.conftest import real_files, redeploy
-from tests.functional.test_inbox_access import sign_in
+from tests.helpers import sign_in
 from tests.processes.conftest import GRID
 
 COUNT, AT_LEVEL_TWO = 200, 5

@@ -15,7 +15,7 @@ from app.workflow import services
 from app.workflow.checks import check_files
 from app.workflow.models import InstanceStatus, ProcessInstance
 from tests.designer.conftest import LANES, real_files
-from tests.functional.test_inbox_access import sign_in
+from tests.helpers import sign_in
 from tests.processes.conftest import (
     GRID,
     end_of,
