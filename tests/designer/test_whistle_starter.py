@@ -19,7 +19,6 @@ from tests.helpers import sign_in
 from tests.processes.conftest import (
     GRID,
     end_of,
-    handlers,  # noqa: F401 - fixture used by name
     local,
     resolved,
 )

@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from app.calendar.workdays import (
-    SHANGHAI,
     DayInfo,
     OverrideDaySource,
     PackageDaySource,
     WorkCalendar,
 )
+from tests.conftest import SHANGHAI
 
 CAL = WorkCalendar()
 
