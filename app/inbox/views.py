@@ -16,6 +16,7 @@ from app.supervision.overdue_facts import outcome_label
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
+from app.workflow.forms import local_day
 from app.workflow.models import HumanTask, TaskState
 from app.workflow.queries import process_names, task_form
 
@@ -111,6 +112,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
+                           today=local_day(now).isoformat(),
                            case=case, unmasked=unmasked, labels=labels,
                            context=context.task_context(item, form.schema, masked=not unmasked),
                            process_name=process_names(item.instance).get(item.process_id, ""),

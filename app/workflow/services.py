@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,7 +23,7 @@ from app.errors import Conflict, Forbidden, NotFound, ProcessFault, ValidationFa
 from app.extensions import db
 from app.org.services import Actor, can_work
 from app.workflow import engine, registry
-from app.workflow.forms import validate_submission
+from app.workflow.forms import local_day, validate_submission
 from app.workflow.limits import ScriptLimitExceeded
 from app.workflow.models import (
     Deployment,
@@ -185,8 +185,8 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
     loaded = _load_instance(task.instance_id)
     if not engine.is_ready_user_task(loaded.workflow, task_id):
         raise Conflict("该任务已不在可办理状态")
-    values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
+    values = _validated(loaded.deployment, task.form_key, data, local_day(now))
     for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
         check(task, loaded.deployment.forms, values, now)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
@@ -204,7 +204,7 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
 
 
 def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
-               data: Mapping[str, Any]) -> dict[str, Any]:
+               data: Mapping[str, Any], today: date) -> dict[str, Any]:
     if form_key is None:
         if data:
             unknown = {key: ["该任务没有表单，不接受提交字段"] for key in data}
@@ -213,7 +213,7 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     schema = deployment.forms.get(form_key)
     if schema is None:
         raise NotFound(f"表单「{form_key}」不在该流程版本中")
-    return validate_submission(schema, data)
+    return validate_submission(schema, data, today=today)
 
 
 def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush: bool = True) -> bool:
