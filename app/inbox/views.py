@@ -118,6 +118,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            process_name=process_names(item.instance).get(item.process_id, ""),
                            targets=actions.transfer_targets(item) if may_act else [],
                            can_return=may_act and actions.can_return(item),
+                           can_return_previous=may_act and actions.can_return_to_previous(actor, item),
                            action_errors=action_errors or {}, action_values=request.form,
                            handled=history.task_actions(item), extension=_extension_view(item, actor),
                            may_act_for=actions.may_act_for(actor, item),
@@ -231,6 +232,23 @@ def send_back(task_id: str):
         return _render_task(db.session.get(HumanTask, task_id), status=422,
                             action_errors={f"return_{k}": v for k, v in failed.errors.items()})
     flash(f"「{item.title}」已退回综治中心")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/return-previous")
+@login_required
+def send_back_previous(task_id: str):
+    """退回上一步: the step before opens again for its handlers, with the reason."""
+    _task_for_actor(task_id)
+    try:
+        previous = run_unit(lambda: actions.return_to_previous(
+            task_id, request.form.get("reason", ""), actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"previous_{k}": v for k, v in failed.errors.items()})
+    flash(f"已退回上一步「{previous.title}」")
     return redirect(url_for("inbox.index"))
 
 
