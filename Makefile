@@ -28,9 +28,9 @@ $(VENDOR_STAMP): package-lock.json $(BIN)/flask
 
 install: pdf-deps $(BIN)/flask $(VENDOR_STAMP) ## Create .venv, install OneDoor with its dev tools and the front-end files
 
-PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei poppler-utils
 
-pdf-deps: ## Install Debian's Pango and the CJK font WeasyPrint renders the case documents with (as root)
+pdf-deps: ## Install Debian's Pango and the CJK font WeasyPrint renders the case documents with, and poppler-utils (pdftoppm) the tests look at them with (as root)
 	@if ! dpkg -s $(PDF_DEBS) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" != 0 ]; then echo "请以 root 安装: apt-get install $(PDF_DEBS)"; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null; \

@@ -55,6 +55,7 @@ ACTIONS = {
     "task.reassigned": "改派任务",
     "task.released": "退回待办",
     "task.returned": "退回",
+    "task.sent_back": "退回上一步",
     "task.supervised": "督办",
     "task.transferred": "转办",
     "timers.failed": "定时处理失败",

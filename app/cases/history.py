@@ -95,6 +95,7 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
 
 
 ACTIONS = {"task.transferred": "转办", "task.returned": "退回", "task.acted_for": "代部门办理",
+           "task.sent_back": "退回上一步",
            "task.extension_requested": "延期申请", "task.extension_decided": "延期审批"}
 
 
@@ -117,6 +118,9 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
         task = tasks.get(event.task_id)
         if event.action.startswith("task.extension"):
             body = f"{step_title(task) if task else ''}{_extension_words(event.summary)}"
+        elif event.action == "task.sent_back":
+            step = step_title(task) if task else ""
+            body = f"退回至「{step}」重新办理。理由：{event.summary.get('reason', '')}"
         else:
             target = departments.get(event.summary.get("to_department")) or \
                 units.get(event.summary.get("to_unit"), "") + "综治中心调度"

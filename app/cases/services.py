@@ -44,8 +44,9 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
               prefix: str = DEFAULT_PREFIX) -> Case:
     """统一受理: validate the intake form, give the case its code and start its dispute process."""
     deployment = workflow.latest_deployment(DISPUTE_PROCESS)
-    values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake)
     now = clock.now()
+    values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake,
+                                 today=now.astimezone(LOCAL).date())
     case = Case(
         code=next_case_code(now.astimezone(local_zone()).year, prefix), title=values["title"],
         narrative=values["narrative"], channel=values["channel"],

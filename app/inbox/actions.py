@@ -1,6 +1,7 @@
 """Task actions beyond claim and complete: 转办 (hand a task to another department) and 退回
 (send it back to the center's coordinators, who route it again).
 
+退回上一步 reopens the step before (app/workflow/rewind.py).
 Each action is one unit of work, needs a reason and is audited; a refusal names the field.
 """
 
@@ -12,6 +13,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import Department, DepartmentUnit, Membership, OrgUnit, Role
 from app.org.services import Actor, can_work
+from app.workflow import rewind
 from app.workflow.assignment import supervises
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 
@@ -162,3 +164,23 @@ def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTa
                     "reason": text})
     db.session.flush()
     return task
+
+
+def can_return_to_previous(actor: Actor, task: HumanTask) -> bool:
+    """The page offers 退回上一步 to whoever may act on an open task that has a step before it."""
+    return task.state == TaskState.READY and may_transfer(actor, task) \
+        and rewind.previous_step(task) is not None
+
+
+def return_to_previous(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
+    """退回上一步: the step before this one opens again for its department or post, with the
+    reason shown on its page; this task is cancelled. One unit of work, audited."""
+    task = _open_for_action(task_id, actor)
+    text = reason_text(reason, "退回")
+    previous = rewind.back_to_previous(task, clock=clock)
+    record(clock.now(), "task.sent_back", actor_id=actor.user_id, actor_label=actor.label,
+           instance_id=task.instance_id, task_id=previous.id,
+           summary={"bpmn_id": previous.bpmn_id, "from_task": task.id,
+                    "from_bpmn_id": task.bpmn_id, "reason": text})
+    db.session.flush()
+    return previous

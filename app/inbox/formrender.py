@@ -14,7 +14,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
-from app.workflow.forms import enum_labels
+from app.workflow.forms import (
+    NOT_BEFORE,
+    NOT_FUTURE,
+    enum_labels,
+    not_before_message,
+    not_future_message,
+)
 
 EXTRA_ROWS = 1
 
@@ -118,7 +124,22 @@ def build_fields(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
     for item in fields:
         condition = when.get(item.name[len(prefix):])
         item.when = (prefix + condition[0], condition[1]) if condition else None
+        item.attrs.update(_date_rules(props, item.name[len(prefix):], prefix))
     return fields
+
+
+def _date_rules(props: Mapping[str, Any], name: str, prefix: str) -> dict[str, str]:
+    """The schema's own date keywords as data attributes the page script reads (rows.js), with
+    the server's messages: one rule set, checked in the page before it is checked again here."""
+    prop, found = props[name], {}
+    other = prop.get(NOT_BEFORE)
+    if isinstance(other, str) and other in props:
+        found["data-not-before"] = prefix + other
+        found["data-not-before-message"] = not_before_message(
+            prop.get("title") or name, props[other].get("title") or other)
+    if prop.get(NOT_FUTURE) is True:
+        found["data-not-future-message"] = not_future_message(prop.get("title") or name)
+    return found
 
 
 def _field(name: str, prop: Mapping[str, Any], *, hints: Mapping[str, Any], value: Any,

@@ -15,6 +15,7 @@ from app.supervision.overdue_facts import outcome_label
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
 from app.workflow import assignment, services
+from app.workflow.forms import local_day
 from app.workflow.models import HumanTask, TaskState
 from app.workflow.queries import process_names, task_form
 
@@ -100,11 +101,13 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     may_act = item.state == TaskState.READY and actions.may_transfer(actor, item)
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
+                           today=local_day(now).isoformat(),
                            case=case, unmasked=unmasked, labels=labels,
                            context=context.task_context(item, form.schema, masked=not unmasked),
                            process_name=process_names(item.instance).get(item.process_id, ""),
                            targets=actions.transfer_targets(item) if may_act else [],
                            can_return=may_act and actions.can_return(item),
+                           can_return_previous=may_act and actions.can_return_to_previous(actor, item),
                            action_errors=action_errors or {}, action_values=request.form,
                            handled=history.task_actions(item), extension=_extension_view(item, actor),
                            may_act_for=actions.may_act_for(actor, item),
@@ -218,6 +221,23 @@ def send_back(task_id: str):
         return _render_task(db.session.get(HumanTask, task_id), status=422,
                             action_errors={f"return_{k}": v for k, v in failed.errors.items()})
     flash(f"「{item.title}」已退回综治中心")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/return-previous")
+@login_required
+def send_back_previous(task_id: str):
+    """退回上一步: the step before opens again for its handlers, with the reason."""
+    _task_for_actor(task_id)
+    try:
+        previous = run_unit(lambda: actions.return_to_previous(
+            task_id, request.form.get("reason", ""), actor=current_actor(), clock=_clock()))
+    except ValidationFailed as failed:
+        db.session.expire_all()
+        flash(failed.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), status=422,
+                            action_errors={f"previous_{k}": v for k, v in failed.errors.items()})
+    flash(f"已退回上一步「{previous.title}」")
     return redirect(url_for("inbox.index"))
 
 

@@ -20,7 +20,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.workflow import engine
-from app.workflow.forms import FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY, parse_form, unlabelled_enums
+from app.workflow.forms import (
+    FORM_SCHEMA_PROPERTY,
+    FORM_UI_PROPERTY,
+    date_rule_problems,
+    parse_form,
+    unlabelled_enums,
+)
 from app.workflow.helpers import HELPERS
 from app.workflow.limits import LIMITS, bounded
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
@@ -160,7 +166,10 @@ def _check_forms(forms: Mapping[str, str], problems: list[Problem]) -> None:
             if name.endswith(".uischema.json"):
                 json.loads(text)
             else:
-                _check_enum_labels(name, parse_form(text, name), forms, problems)
+                schema = parse_form(text, name)
+                _check_enum_labels(name, schema, forms, problems)
+                problems += [Problem(name, path, None, message)
+                             for path, message in date_rule_problems(schema)]
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, None, exc.lineno, f"JSON 格式错误: {exc.msg}"))
         except Exception as exc:  # noqa: BLE001 - jsonschema's SchemaError and our ValueError

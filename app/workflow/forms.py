@@ -5,11 +5,13 @@ HTML form and the API can show them next to the field.
 """
 
 import json
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from app.errors import ValidationFailed
@@ -39,6 +41,87 @@ for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
 
 FORMAT_MESSAGES = {"cn-id-number": "「{label}」不是有效的身份证号（校验位或出生日期不符）",
                    "date": "「{label}」请填写有效日期", "email": "「{label}」请填写有效的电子邮箱"}
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+NOT_BEFORE = "x-not-before"  # on a date field: the name of a sibling date it may not precede
+NOT_FUTURE = "x-not-future"  # on a date field: true when it may not lie after today
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of an aware moment: what 「今天」 means on a form."""
+    return moment.astimezone(LOCAL).date()
+
+
+def not_before_message(label: str, other_label: str) -> str:
+    """The Chinese message for a date earlier than the one it may not precede."""
+    return f"「{label}」不能早于「{other_label}」"
+
+
+def not_future_message(label: str) -> str:
+    """The Chinese message for a date after today."""
+    return f"「{label}」不能晚于今天"
+
+
+def _as_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None  # the field's own `format: date` reports it
+
+
+_BASE_PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
+
+
+def _properties(validator, properties, instance, schema) -> Iterator[ValidationError]:
+    """`properties`, plus the cross-field `x-not-before` rules of its children: a rule about two
+    siblings can only be checked where both are visible, on the object holding them."""
+    yield from _BASE_PROPERTIES(validator, properties, instance, schema)
+    if not validator.is_type(instance, "object"):
+        return
+    for name, prop in properties.items():
+        other = prop.get(NOT_BEFORE) if isinstance(prop, Mapping) else None
+        if not isinstance(other, str):
+            continue
+        mine, theirs = _as_date(instance.get(name)), _as_date(instance.get(other))
+        if mine and theirs and mine < theirs:
+            other_label = properties.get(other, {}).get("title") or other
+            yield ValidationError(not_before_message(prop.get("title") or name, other_label),
+                                  validator=NOT_BEFORE, validator_value=other, path=[name],
+                                  instance=instance.get(name), schema=prop)
+
+
+@lru_cache(maxsize=8)
+def _validator_class(today: date | None) -> type:
+    """Draft 2020-12 with our date keywords; `today` (the caller's clock, local date) decides
+    `x-not-future`. Without a date, `x-not-future` is not judged (the schema check only)."""
+
+    def not_future(validator, value, instance, schema) -> Iterator[ValidationError]:
+        day = _as_date(instance)
+        if value is True and today is not None and day is not None and day > today:
+            yield ValidationError(not_future_message(schema.get("title") or "日期"))
+
+    return validators.extend(Draft202012Validator,
+                             {"properties": _properties, NOT_FUTURE: not_future})
+
+
+def date_rule_problems(schema: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """(path, Chinese message) for each malformed date rule: an `x-not-before` that names no
+    sibling field, an `x-not-future` that is not `true`/`false`."""
+    found: list[tuple[str, str]] = []
+    props = schema.get("properties", {})
+    for name, prop in props.items():
+        path = prefix + name
+        other = prop.get(NOT_BEFORE)
+        if NOT_BEFORE in prop and (not isinstance(other, str) or other not in props or other == name):
+            found.append((path, f"「{path}」的 {NOT_BEFORE} 指向的字段「{other}」不在同一层表单中"))
+        if NOT_FUTURE in prop and not isinstance(prop[NOT_FUTURE], bool):
+            found.append((path, f"「{path}」的 {NOT_FUTURE} 只能是 true 或 false"))
+        if prop.get("type") == "object":
+            found += date_rule_problems(prop, f"{path}.")
+        if prop.get("type") == "array" and isinstance(prop.get("items"), Mapping):
+            found += date_rule_problems(prop["items"], f"{path}.[]")
+    return found
+
 
 FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
 FORM_UI_PROPERTY = "formUiSchemaFilename"
@@ -77,6 +160,8 @@ def _message(error: ValidationError, schema: Mapping[str, Any]) -> tuple[str, st
         "additionalProperties": f"「{label}」含有表单未定义的字段",
         "const": f"「{label}」的值不正确",
     }
+    if error.validator in (NOT_BEFORE, NOT_FUTURE):
+        return ".".join(map(str, path)), error.message
     if error.validator == "const" and error.validator_value is True:
         return ".".join(map(str, path)), f"请勾选「{label}」"
     if error.validator == "format" and error.validator_value in FORMAT_MESSAGES:
@@ -94,8 +179,12 @@ def parse_form(text: str, name: str) -> dict[str, Any]:
     return schema
 
 
-def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any], *,
+                        today: date | None = None) -> dict[str, Any]:
     """Validate `data` against the form; return only the fields the form defines.
+
+    `today` is the local date by the caller's clock, for `x-not-future`; every error of the
+    submission is collected, so the page can show them all at once.
 
     Keys the form does not define are refused rather than passed to the process,
     so a submission can never overwrite process variables it was not asked for.
@@ -104,7 +193,7 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any]) -> d
     errors: dict[str, list[str]] = {}
     for key in sorted(set(data) - declared):
         errors.setdefault(key, []).append("表单中没有这个字段")
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    validator = _validator_class(today)(schema, format_checker=FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path)):
         path, message = _message(error, schema)
         errors.setdefault(path, []).append(message)

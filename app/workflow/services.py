@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,7 +23,7 @@ from app.errors import Conflict, Forbidden, NotFound, ProcessFault, ValidationFa
 from app.extensions import db
 from app.org.services import Actor, can_work
 from app.workflow import engine, registry
-from app.workflow.forms import validate_submission
+from app.workflow.forms import local_day, validate_submission
 from app.workflow.limits import ScriptLimitExceeded
 from app.workflow.models import (
     Deployment,
@@ -72,7 +72,7 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
         started_by_id=actor.user_id if actor else None)
     db.session.add(instance)
     with engine.engine_time(clock), registry.bound(loaded), \
-            _diagram_faults(now, None, {"process_id": process_id, "version": deployment.version}):
+            diagram_faults(now, None, {"process_id": process_id, "version": deployment.version}):
         workflow = engine.new_workflow(loaded.specs, seed, registry.script_engine())
         engine.run_engine(workflow)
         sync_instance(instance, workflow, now, engine.Snapshot())
@@ -92,7 +92,8 @@ def deployed_form(process_id: str, name: str, deployment: Deployment | None = No
     return schema
 
 
-def _load_instance(instance_id: str) -> _Loaded:
+def load_instance(instance_id: str) -> _Loaded:
+    """The instance, its deployment and its workflow, loaded, with a snapshot of what its rows say."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在")
@@ -103,7 +104,7 @@ def _load_instance(instance_id: str) -> _Loaded:
 
 def instance_data(instance_id: str) -> dict[str, Any]:
     """The instance's process data as it stands now (read-only)."""
-    return engine.current_data(_load_instance(instance_id).workflow)
+    return engine.current_data(load_instance(instance_id).workflow)
 
 
 def _open_task(task_id: str) -> HumanTask:
@@ -182,15 +183,15 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
     _check_candidate(task, actor)
     if task.assignee_id != actor.user_id:
         raise Conflict("请先认领该任务再办理")
-    loaded = _load_instance(task.instance_id)
+    loaded = load_instance(task.instance_id)
     if not engine.is_ready_user_task(loaded.workflow, task_id):
         raise Conflict("该任务已不在可办理状态")
-    values = _validated(loaded.deployment, task.form_key, data)
     now = clock.now()
+    values = _validated(loaded.deployment, task.form_key, data, local_day(now))
     for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
         check(task, loaded.deployment.forms, values, now)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
-            _diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
+            diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
         task.state = TaskState.COMPLETED
         task.completed_at = now
@@ -204,7 +205,7 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
 
 
 def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
-               data: Mapping[str, Any]) -> dict[str, Any]:
+               data: Mapping[str, Any], today: date) -> dict[str, Any]:
     if form_key is None:
         if data:
             unknown = {key: ["该任务没有表单，不接受提交字段"] for key in data}
@@ -213,7 +214,7 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     schema = deployment.forms.get(form_key)
     if schema is None:
         raise NotFound(f"表单「{form_key}」不在该流程版本中")
-    return validate_submission(schema, data)
+    return validate_submission(schema, data, today=today)
 
 
 def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush: bool = True) -> bool:
@@ -233,7 +234,7 @@ def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush:
             .with_for_update(skip_locked=True))
         if locked is None:
             return False
-    loaded = _load_instance(instance_id)
+    loaded = load_instance(instance_id)
     with engine.engine_time(clock), registry.bound(loaded.deployment):
         engine.fire_timers(loaded.workflow)
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
@@ -248,7 +249,7 @@ def move_task_due(task_id: str, due: datetime, *, clock: Clock) -> int:
     """Move a ready task's boundary timers to `due` and re-index the instance's next timer."""
     task = _open_task(task_id)
     db.session.get(ProcessInstance, task.instance_id, with_for_update=True)
-    loaded = _load_instance(task.instance_id)
+    loaded = load_instance(task.instance_id)
     with engine.engine_time(clock), registry.bound(loaded.deployment):
         moved = engine.move_boundary_timers(loaded.workflow, task_id, due)
         sync_instance(loaded.instance, loaded.workflow, clock.now(), loaded.before)
@@ -276,9 +277,9 @@ def deliver_message(name: str, correlation_key: str, payload: Mapping[str, Any],
         raise NotFound(f"没有等待消息「{name}」的案件 {correlation_key}")
     now = clock.now()
     for instance_id in ids:
-        loaded = _load_instance(instance_id)
+        loaded = load_instance(instance_id)
         with engine.engine_time(clock), registry.bound(loaded.deployment), \
-                _diagram_faults(now, instance_id, {"message": name}):
+                diagram_faults(now, instance_id, {"message": name}):
             # Due timers first: otherwise an event-based gateway could run both branches.
             engine.fire_timers(loaded.workflow)
             if name in engine.waiting_message_names(loaded.workflow):
@@ -317,7 +318,7 @@ def cancel_instance(instance_id: str, *, clock: Clock, actor: Actor | None = Non
 
 
 @contextlib.contextmanager
-def _diagram_faults(now, instance_id: str | None, summary: dict[str, Any]) -> Iterator[None]:
+def diagram_faults(now, instance_id: str | None, summary: dict[str, Any]) -> Iterator[None]:
     """A diagram script past its bounds during a person's step: a 409 naming the fault, not a 500."""
     try:
         yield

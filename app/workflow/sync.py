@@ -182,3 +182,15 @@ def _sync_subscriptions(instance: ProcessInstance, waiting: set[str]) -> None:
     for name in waiting - {row.message_name for row in rows}:
         db.session.add(MessageSubscription(instance_id=instance.id, message_name=name,
                                            correlation_key=instance.business_key))
+
+
+def reopen_task(row: HumanTask, workflow: Any, now: datetime) -> None:
+    """Open a completed task's row again after the engine made its task ready anew (退回上一步):
+    offered to the same department or post as before, unclaimed, with its deadline re-read."""
+    task = next(t for t in engine.ready_user_tasks(workflow) if t.id == row.id)
+    row.state = TaskState.READY
+    row.completed_at, row.completed_by_id = None, None
+    row.assignee_id, row.claimed_at, row.draft = None, None, None
+    row.timed_out = False
+    row.created_at = now
+    row.due_at = _due_at(workflow, task)

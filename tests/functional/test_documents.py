@@ -1,6 +1,9 @@
 """The case's four PDFs (WeasyPrint, CJK font, no network), their text read back with pypdf."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -74,3 +77,26 @@ def test_a_document_never_reaches_the_network():
     with pytest.raises(NetworkRefused):
         pdf_from_html('<p>外链</p><img src="http://example.com/logo.png">')
     assert pdf_from_html("<p>中文</p>").startswith(b"%PDF")
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "browser" / "artifacts"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (make pdf-deps)")
+def test_each_document_renders_to_page_images(client, no_csrf, mediated, tmp_path):
+    """Every page of the four PDFs rasterised by poppler's pdftoppm into tests/browser/artifacts/
+    (document-<kind>-<page>.png), to be looked at; a page that is blank fails."""
+    sign_in(client, "village")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for kind in ("receipt", "agreement", "supervision", "case_file"):
+        pdf = tmp_path / f"{kind}.pdf"
+        pdf.write_bytes(client.get(f"/cases/{mediated.code}/documents/{kind}.pdf").data)
+        for old in ARTIFACTS.glob(f"document-{kind}-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(ARTIFACTS / f"document-{kind}")],
+                       check=True, timeout=60)
+        pages = sorted(ARTIFACTS.glob(f"document-{kind}-*.png"))
+        assert len(pages) == len(PdfReader(str(pdf)).pages) >= 1, kind
+        for page in pages:
+            assert page.read_bytes().startswith(b"\x89PNG")
+            assert page.stat().st_size > 8_000, f"{page.name} looks blank"

@@ -49,7 +49,7 @@ def agreement(judicial: bool = False) -> dict:
                     {"name": "李四", "gender": "female", "age": 41, "residence": "梁家墩镇第1村"}],
         "facts": "两户院落排水互相影响，争议排水沟走向。", "responsibility": "双方各负一半责任",
         "terms": "共同出资改建排水沟，费用各半。", "performance_method": "现场施工，村委会监督",
-        "performance_deadline": "2026-04-30", "agreement_signed_on": "2026-03-02",
+        "performance_deadline": "2026-04-30", "agreement_signed_on": "2025-12-01",  # before every test clock
         "apply_judicial_confirmation": judicial,
     }
 

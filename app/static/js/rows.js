@@ -79,3 +79,47 @@
   window.OneDoorConditions = { apply: apply };
   apply(document);
 })();
+
+// Date rules the schema declares (x-not-before, x-not-future), read from the data attributes the
+// server derives from the same keywords, with the server's own messages. Checked as the dates
+// change; the submit still goes to the server, which answers every error of the form at once.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-today]").forEach(function (form) {
+    var today = form.dataset.today;
+    var dated = form.querySelectorAll("[data-not-before-message], [data-not-future-message]");
+    function problems(el) {
+      var found = [];
+      if (el.disabled || !el.value) { return found; }
+      if (el.dataset.notFutureMessage && el.value > today) { found.push(el.dataset.notFutureMessage); }
+      if (el.dataset.notBeforeMessage) {
+        var other = form.querySelector("[name='" + el.dataset.notBefore + "']");
+        if (other && !other.disabled && other.value && el.value < other.value) {
+          found.push(el.dataset.notBeforeMessage);
+        }
+      }
+      return found;
+    }
+    function show(el) {
+      var id = el.id + "-rule", old = document.getElementById(id);
+      if (old) { old.remove(); }
+      var found = problems(el);
+      if (found.length) {
+        var note = document.createElement("div");
+        note.className = "error"; note.id = id; note.setAttribute("role", "alert");
+        note.textContent = found.join("；");
+        el.insertAdjacentElement("afterend", note);
+        el.setAttribute("aria-invalid", "true");
+      } else if (!el.closest(".invalid")) {
+        el.removeAttribute("aria-invalid");
+      }
+    }
+    function checkAll() { dated.forEach(show); }
+    dated.forEach(function (el) {
+      if (el.dataset.notFutureMessage) { el.max = today; }
+      el.addEventListener("change", checkAll);
+      var other = el.dataset.notBefore && form.querySelector("[name='" + el.dataset.notBefore + "']");
+      if (other) { other.addEventListener("change", checkAll); }
+    });
+  });
+})();

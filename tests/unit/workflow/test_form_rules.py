@@ -1,6 +1,8 @@
-"""Form rules come from the JSON Schema itself: required checkboxes (const), formats, if/then."""
+"""Form rules come from the JSON Schema itself: required checkboxes (const), formats, if/then,
+and our date keywords (x-not-before, x-not-future)."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import ValidationFailed
 from app.inbox.formrender import build_fields, conditions, parse_submission
+from app.workflow.checks import check_files
 from app.workflow.forms import validate_submission
 
 FORMS = Path(__file__).resolve().parents[3] / "forms"
@@ -77,3 +80,64 @@ def test_id_number_format(value, valid):
         with pytest.raises(ValidationFailed) as failed:
             validate_submission(schema, {"id": value})
         assert "不是有效的身份证号" in failed.value.errors["id"][0]
+
+
+AGREEMENT = {"parties": [{"name": "张三"}, {"name": "李四"}], "facts": "排水沟堵塞致邻居院内积水",
+             "responsibility": "张三承担主要责任", "terms": "张三疏通排水沟并赔偿五百元",
+             "performance_method": "现金支付", "apply_judicial_confirmation": False}
+TODAY = date(2026, 3, 2)
+
+
+def mediation(**dates) -> dict:
+    return {"result": "resolved", "summary": "双方达成一致意见",
+            "agreement": {**AGREEMENT, **dates}}
+
+
+def test_the_deadline_may_not_precede_the_signing_and_the_signing_may_not_lie_ahead():
+    schema = form("mediation_result.json")
+    with pytest.raises(ValidationFailed) as failed:
+        validate_submission(schema, {**mediation(performance_deadline="2026-03-01",
+                                                 agreement_signed_on="2026-03-03"), "summary": "短"},
+                            today=TODAY)
+    errors = failed.value.errors
+    assert errors["agreement.performance_deadline"] == ["「履行期限」不能早于「协议签订日期」"]
+    assert errors["agreement.agreement_signed_on"] == ["「协议签订日期」不能晚于今天"]
+    assert errors["summary"] == ["「调解情况」至少需要 5 个字"]  # every error of the submit at once
+
+
+@pytest.mark.parametrize(("deadline", "signed"), [("2026-03-02", "2026-03-02"), ("2026-04-01", "2026-02-27")])
+def test_dates_in_order_pass(deadline, signed):
+    data = mediation(performance_deadline=deadline, agreement_signed_on=signed)
+    assert validate_submission(form("mediation_result.json"), data, today=TODAY) == data
+
+
+def test_a_bad_date_is_reported_once_by_its_format_not_by_the_rule():
+    data = mediation(performance_deadline="2026-02-30", agreement_signed_on="2026-03-01")
+    with pytest.raises(ValidationFailed) as failed:
+        validate_submission(form("mediation_result.json"), data, today=TODAY)
+    assert failed.value.errors == {"agreement.performance_deadline": ["「履行期限」请填写有效日期"]}
+
+
+def test_the_page_gets_the_same_rules_and_messages_from_the_schema():
+    [agreement] = [f for f in build_fields(form("mediation_result.json"), {}, {}, {})
+                   if f.name == "agreement"]
+    by_name = {f.name: f for f in agreement.children}
+    deadline = by_name["agreement.performance_deadline"].attrs
+    assert deadline["data-not-before"] == "agreement.agreement_signed_on"
+    assert deadline["data-not-before-message"] == "「履行期限」不能早于「协议签订日期」"
+    signed = by_name["agreement.agreement_signed_on"].attrs
+    assert signed["data-not-future-message"] == "「协议签订日期」不能晚于今天"
+
+
+def test_the_processes_check_refuses_a_rule_naming_a_missing_field():
+    schema = form("mediation_result.json")
+    schema["properties"]["agreement"]["properties"]["performance_deadline"]["x-not-before"] = "signed"
+    schema["properties"]["agreement"]["properties"]["agreement_signed_on"]["x-not-future"] = "yes"
+    ui = (FORMS / "mediation_result.uischema.json").read_text()
+    problems = check_files({}, {}, {"mediation_result.json": json.dumps(schema),
+                                    "mediation_result.uischema.json": ui})
+    paths = {(p.element_id, p.message.split("」")[0]) for p in problems}
+    assert paths == {("agreement.performance_deadline", "「agreement.performance_deadline"),
+                     ("agreement.agreement_signed_on", "「agreement.agreement_signed_on")}
+    assert check_files({}, {}, {"mediation_result.json": json.dumps(form("mediation_result.json")),
+                                "mediation_result.uischema.json": ui}) == []
