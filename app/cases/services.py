@@ -46,7 +46,7 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
     deployment = workflow.latest_deployment(DISPUTE_PROCESS)
     now = clock.now()
     values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake,
-                                 today=now.astimezone(LOCAL).date())
+                                 today=now.astimezone(local_zone()).date())
     case = Case(
         code=next_case_code(now.astimezone(local_zone()).year, prefix), title=values["title"],
         narrative=values["narrative"], channel=values["channel"],

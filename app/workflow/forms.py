@@ -9,11 +9,11 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
+from app.clock import local_zone
 from app.errors import ValidationFailed
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -42,14 +42,13 @@ for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
 FORMAT_MESSAGES = {"cn-id-number": "「{label}」不是有效的身份证号（校验位或出生日期不符）",
                    "date": "「{label}」请填写有效日期", "email": "「{label}」请填写有效的电子邮箱"}
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 NOT_BEFORE = "x-not-before"  # on a date field: the name of a sibling date it may not precede
 NOT_FUTURE = "x-not-future"  # on a date field: true when it may not lie after today
 
 
 def local_day(moment: datetime) -> date:
     """The local calendar day of an aware moment: what 「今天」 means on a form."""
-    return moment.astimezone(LOCAL).date()
+    return moment.astimezone(local_zone()).date()
 
 
 def not_before_message(label: str, other_label: str) -> str:

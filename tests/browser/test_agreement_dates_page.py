@@ -5,8 +5,8 @@ change; the submit then answers every error at once."""
 from playwright.sync_api import expect
 
 from tests.browser.test_case_file_context import new_page
-from tests.browser.test_task_flow import sign_in
-from tests.processes.conftest import Desk, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in_page
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 
 def test_the_page_mirrors_the_date_rules_and_the_server_agrees(
@@ -14,7 +14,7 @@ def test_the_page_mirrors_the_date_rules_and_the_server_agrees(
     desk = Desk(org, clock)  # 2 March 2026 in Shanghai, on the server and so on the page
     task = desk.task(desk.open(), "level_mediation")
     page = new_page(browser)
-    sign_in(page, live_server, "grid")
+    sign_in_page(page, live_server, "grid")
     page.goto(f"{live_server}/tasks/{task.id}")
     page.get_by_role("button", name="认领").click()
     page.get_by_role("group", name="调解结果").get_by_label("调解成功").check()

@@ -1,18 +1,12 @@
 """The mediation agreement's date rules (x-not-before, x-not-future) through the task page:
 refused with 422 and every error of the submit shown next to its field at once; nothing saved."""
 
-import pytest
 
 from app.extensions import db
 from app.workflow.models import HumanTask, TaskState
 from tests.functional.test_case_file import visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, processes  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 
 def agreement_post(deadline: str, signed: str, summary: str = "双方达成一致意见") -> dict:

@@ -1,21 +1,16 @@
 """退回上一步 over HTTP: the village committee sends level 2 back to the grid worker, who sees
 the reason on the reopened task page; a send-back without a reason is refused at its field."""
 
-import pytest
 
 from app.extensions import db
 from app.workflow.models import HumanTask, TaskState
 from tests.functional.test_case_file import visible_text
-from tests.functional.test_inbox_access import sign_in
-from tests.processes.conftest import Desk, processes  # noqa: F401 - fixtures
+from tests.helpers import sign_in
+from tests.processes.conftest import Desk  # noqa: F401 - fixtures
 
 FAILED = {"result": "failed", "summary": "双方分歧较大，本级无法化解"}
 REASON = "当事人联系电话有误，请网格员重新核实"
 
-
-@pytest.fixture
-def no_csrf(app):
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 def test_the_previous_handler_sees_why_the_case_came_back(client, no_csrf, processes, org, clock):  # noqa: F811
