@@ -29,6 +29,7 @@ def migrate_form(process_id: str):
                            target_version=target_version, candidates=candidates,
                            dry_run=bool(request.args.get("dry_run")),
                            steps=migrations.step_choices(process_id),
+                           jobs=migration_jobs.recent_jobs(process_id),
                            refusals=refusals.summary(c.reasons for c in candidates if c.movable is False))
 
 

@@ -3,7 +3,7 @@ worker carries out (`flask worker`, job `designer.migrations`), one instance per
 
 The designer watches its progress page, may pause it (the worker stops before the next
 instance) and resume it; every refusal is kept with its reasons in Chinese. Items are worked
-oldest first; a job whose items are all moved or refused is done.
+in the order chosen; a job whose items are all moved or refused is done.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def start_job(process_id: str, target_id: int, instance_ids: list[str], *, actor
     if len(instance_ids) > MAX_ITEMS:
         message = f"一次最多迁移 {MAX_ITEMS} 件"
         raise ValidationFailed(message, {"instance_id": [message]})
-    chosen = migrations.chosen(instance_ids, limit=MAX_ITEMS)
+    order = {instance_id: index for index, instance_id in enumerate(instance_ids)}
+    # Worked in the order chosen (creation times can tie, so the query's order is not kept).
+    chosen = sorted(migrations.chosen(instance_ids, limit=MAX_ITEMS), key=lambda c: order[c.instance_id])
     if not chosen:
         raise ValidationFailed("所选实例都已不在运行中", {"instance_id": ["所选实例都已不在运行中"]})
     job = MigrationJob(batch=str(uuid.uuid4()), process_id=process_id, target_deployment_id=target.id,
