@@ -11,9 +11,9 @@ from app.designer.starters import ladder
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow import services
-from tests.browser.test_task_flow import sign_in
+from tests.helpers import sign_in_page
 from tests.designer.conftest import real_files, redeploy
-from tests.processes.conftest import GRID, processes  # noqa: F401 - fixture
+from tests.processes.conftest import GRID  # noqa: F401 - fixture
 
 COUNT = 25
 
@@ -33,7 +33,7 @@ def test_progress_page_with_pause_and_resume(live_server, page, screenshot, proc
             "bulk_ladder", business_key=f"ZY-2026-2{n:05d}", org_unit_id=unit, data={}, clock=clock))
     assert _deploy(clock, "four_levels.village").version == 2
 
-    sign_in(page, live_server, "designer")
+    sign_in_page(page, live_server, "designer")
     page.goto(f"{live_server}/designer/processes/bulk_ladder/migrate")
     page.get_by_role("button", name="试迁移（不写入）").click()
     boxes = page.locator("#candidates input[type=checkbox]")
