@@ -11,8 +11,8 @@ from app.designer.starters import ladder
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow import services
-from tests.helpers import sign_in_page
 from tests.designer.conftest import real_files, redeploy
+from tests.helpers import sign_in_page
 from tests.processes.conftest import GRID  # noqa: F401 - fixture
 
 COUNT = 25
