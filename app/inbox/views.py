@@ -114,6 +114,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            handled=history.task_actions(item), extension=_extension_view(item, actor),
                            may_act_for=actions.may_act_for(actor, item),
                            transfer=_transfer_view(item, actor) if may_act else {},
+                           urgings=urge.urgings_of(item.id),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
 
