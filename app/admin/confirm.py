@@ -14,6 +14,7 @@ from app.admin.access import AdminScope
 from app.cases.models import Case, CaseStatus
 from app.clock import local_zone
 from app.extensions import db
+from app.inbox import staffing
 from app.workflow.models import HumanTask, TaskState
 
 
@@ -44,11 +45,17 @@ def of_retiring(scope: AdminScope, unit_id: int) -> Consequences:
 
 
 def of_rotating_out(scope: AdminScope, department_id: int, now: datetime) -> Consequences:
-    """What rotating the department out does: its open tasks stay, it takes no new ones."""
+    """What rotating the department out does: it takes no new tasks; what its members hold stays
+    with them, the rest goes to the coordinators (app/inbox/staffing.py)."""
     department, _ = departments.current_periods(
         scope, department_id, now.astimezone(local_zone()).date())
     tasks = _open_tasks(HumanTask.candidate_department_id == department.id)
+    working = staffing.active_member_ids(department.id)
+    held = _open_tasks(HumanTask.candidate_department_id == department.id,
+                       HumanTask.assignee_id.in_(working)) if working else 0
     name = f"{department.org_unit.name}{department.name}"
     return Consequences(f"确认轮出「{name}」", (
         f"轮出后，从今天起「{name}」不再接收新任务，直到再次登记轮驻期。",
-        f"该部门现有待办任务 {tasks} 项，仍由该部门照常办理。"), f"确认轮出{department.name}")
+        f"该部门现有待办任务 {tasks} 项：已由该部门人员认领的 {held} 项仍由其办理；"
+        f"尚未认领的 {tasks - held} 项因部门无人接收，转由综治中心调度办理。"),
+        f"确认轮出{department.name}")

@@ -69,7 +69,8 @@ def rotate_out(department_id: int):
     return confirm_first(
         lambda: confirm.of_rotating_out(scope(), department_id, now()),
         lambda: service.rotate_out(scope(), department_id, actor=current_actor(), now=now()),
-        lambda d: f"「{d.name}」已轮出，不再接收新任务；已有任务继续办理", _page,
+        lambda d: f"「{d.name}」已轮出，不再接收新任务；已认领的任务继续办理，未认领的转由综治中心调度办理",
+        _page,
         url_for("admin.departments", unit=request.form.get("open", type=int)))
 
 

@@ -4,7 +4,8 @@ A department has a home unit and may serve further units (department_unit): lane
 finds it for cases at any of them or below (app.org.lanes.department_for).
 
 A 轮驻 department with periods recorded takes new tasks only on the days a period covers
-(app.org.lanes); rotating it out ends its period yesterday, and the tasks it already holds stay.
+(app.org.lanes); rotating it out ends its period yesterday: the tasks its members hold stay with
+them, the ones nobody holds go to the center coordinators (app/inbox/staffing.py).
 """
 
 from datetime import date, datetime, timedelta
@@ -16,6 +17,7 @@ from app.admin.changes import audit_change
 from app.clock import local_zone
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.inbox import staffing
 from app.org.models import Department, DepartmentUnit, OrgLevel, OrgUnit, StationingMode, StationingPeriod
 from app.org.services import Actor
 
@@ -159,6 +161,7 @@ def rotate_out(scope: AdminScope, department_id: int, *, actor: Actor, now: date
             period.ends_on = today - timedelta(days=1)
     db.session.flush()
     audit_change(actor, "department.rotated_out", department.code, before, _state(department), now=now)
+    staffing.after_staff_change([department.id], cause="部门已轮出综治中心", actor=actor, now=now)
     return department
 
 

@@ -12,6 +12,7 @@ from app.admin.changes import audit_change
 from app.admin.passwords import end_sessions, one_time_password, reset_password
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.inbox import staffing
 from app.org.models import ROLE_LABELS, Department, Membership, OrgUnit, Role, User
 from app.org.services import Actor
 
@@ -184,10 +185,14 @@ def remove_membership(scope: AdminScope, membership_id: int, *, actor: Actor,
         raise NotFound("岗位不存在")
     user = manageable(scope, membership.user_id)
     before = _state(user)
+    department_id, post = membership.department_id, (membership.org_unit_id, membership.role)
     db.session.delete(membership)
     db.session.flush()
     db.session.refresh(user)
     audit_change(actor, "user.membership_removed", user.username, before, _state(user), now=now)
+    staffing.after_staff_change([department_id] if department_id else [], user_id=user.id,
+                                post=None if department_id else post,
+                                cause=f"「{user.display_name}」的岗位已移除", actor=actor, now=now)
     return user
 
 
@@ -204,6 +209,10 @@ def set_active(scope: AdminScope, user_id: int, active: bool, *, actor: Actor,
         end_sessions(user)
     audit_change(actor, "user.enabled" if active else "user.disabled", user.username,
                  before, _state(user), now=now)
+    if not active:
+        staffing.after_staff_change([m.department_id for m in user.memberships if m.department_id],
+                                    user_id=user.id, everywhere=True,
+                                    cause=f"「{user.display_name}」的账号已停用", actor=actor, now=now)
     return user
 
 

@@ -20,7 +20,7 @@ SPEC = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints, the OpenAPI document, the docs page and `flask api`."""
-    from app.api import cases, instances, meta, reports, tasks  # noqa: PLC0415
+    from app.api import cases, instances, meta, reports, tasks, transfers, urging  # noqa: PLC0415
     from app.api.base import PREFIX, OneDoorApi  # noqa: PLC0415
     from app.api.cli import api_cli  # noqa: PLC0415
     from app.channels.views import blueprints  # noqa: PLC0415
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     }.items():
         app.config.setdefault(key, value)
     api = OneDoorApi(app, spec_kwargs=SPEC)
-    for module in (cases, tasks, instances, reports, meta):
+    for module in (cases, tasks, transfers, urging, instances, reports, meta):
         api.register_blueprint(module.bp)
     for bp in blueprints():
         api.register_blueprint(bp)

@@ -95,7 +95,8 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
 
 
 ACTIONS = {"task.transferred": "转办", "task.returned": "退回", "task.acted_for": "代部门办理",
-           "task.sent_back": "退回上一步",
+           "task.sent_back": "退回上一步", "task.transfer_requested": "转办申请",
+           "task.transfer_refused": "转办不批准", "task.rehomed": "无人接收改派",
            "task.extension_requested": "延期申请", "task.extension_decided": "延期审批"}
 
 
@@ -124,9 +125,25 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
         else:
             target = departments.get(event.summary.get("to_department")) or \
                 units.get(event.summary.get("to_unit"), "") + "综治中心调度"
-            body = f"{step_title(task) if task else ''}转至{target}。理由：{event.summary.get('reason', '')}"
+            body = _moved_words(event.action, step_title(task) if task else "", target, event.summary)
         items.append(Item("action", event.at, ACTIONS[event.action], who=event.actor_label, body=body))
     return items
+
+
+def _moved_words(action: str, step: str, target: str, summary: dict[str, Any]) -> str:
+    """How a 转办, its request or refusal, a 退回 or a move for want of staff reads."""
+    reason = summary.get("reason", "")
+    if action == "task.transfer_requested":
+        return f"{step}申请转至{target}，待综治中心调度审批。理由：{reason}"
+    if action == "task.transfer_refused":
+        return f"{step}不批准转至{target}，仍由原部门办理。理由：{reason}"
+    if action == "task.rehomed":
+        return f"因部门无人接收，{step}转由{target}办理（{reason}）"
+    words = f"{step}转至{target}。理由：{reason}"
+    if summary.get("approved_by"):
+        opinion = f"，审批意见：{summary['opinion']}" if summary.get("opinion") else ""
+        words += f"（经{summary['approved_by']}批准{opinion}）"
+    return words
 
 
 def _extension_words(summary: dict[str, Any]) -> str:

@@ -15,7 +15,8 @@ CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 OUR_PROPERTIES = frozenset({"formJsonSchemaFilename", "formUiSchemaFilename", "dueAt",
-                            "candidateDepartment", "candidateLane"})
+                            "candidateDepartment", "candidateLane", "aboutDepartment",
+                            "transferApproval"})
 
 
 def normalize_bpmn(text: str) -> str:

@@ -29,7 +29,8 @@ FIELD_LABELS = {
 }
 PROPERTY_LABELS = {"dueAt": "办理期限", "formJsonSchemaFilename": "表单文件",
                    "formUiSchemaFilename": "表单显示提示文件", "candidateLane": "按数据分派的泳道",
-                   "candidateDepartment": "承办部门"}
+                   "candidateDepartment": "承办部门", "aboutDepartment": "所涉部门",
+                   "transferApproval": "转办需审批"}
 TYPE_LABELS = {
     "userTask": "人工任务", "serviceTask": "服务任务", "scriptTask": "脚本任务",
     "businessRuleTask": "规则任务",

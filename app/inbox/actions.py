@@ -71,7 +71,7 @@ def reason_text(reason: str, action: str = "转办") -> str:
     return text[:500]
 
 
-def _open_for_action(task_id: str, actor: Actor) -> HumanTask:
+def open_for_action(task_id: str, actor: Actor) -> HumanTask:
     task = db.session.get(HumanTask, task_id, with_for_update=True)
     if task is None:
         raise NotFound("任务不存在")
@@ -103,7 +103,7 @@ def can_return(task: HumanTask) -> bool:
 
 def return_task(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
     """退回: give the task back to the center's coordinators with the reason, to route it again."""
-    task = _open_for_action(task_id, actor)
+    task = open_for_action(task_id, actor)
     text = reason_text(reason, "退回")
     center = center_of(task)
     if center is None or not can_return(task):
@@ -123,21 +123,32 @@ def return_task(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> Hum
 def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor: Actor,
                   clock: Clock) -> HumanTask:
     """转办: offer the task to another department serving the case's area, with a reason."""
-    task = _open_for_action(task_id, actor)
+    task = open_for_action(task_id, actor)
     text = reason_text(reason)
+    move_to_department(task, transfer_target(task, department_id), text, actor=actor, clock=clock)
+    return task
+
+
+def transfer_target(task: HumanTask, department_id: int | None) -> Department:
+    """The chosen department if it serves the case's area (and is not the current one)."""
     target = next((d for d in transfer_targets(task) if d.id == department_id), None)
     if target is None:
         raise ValidationFailed("请选择本案所在地区的其他部门",
                                {"department_id": ["请选择服务本案所在地区的其他部门"]})
+    return target
+
+
+def move_to_department(task: HumanTask, target: Department, text: str, *, actor: Actor,
+                       clock: Clock, extra: dict | None = None) -> None:
+    """Offer the task to `target`, unclaimed, and audit the 转办 with its reason."""
     previous = task.candidate_department_id
     task.candidate_department_id, task.candidate_org_unit_id, task.candidate_role = target.id, None, None
     task.assignee_id, task.claimed_at, task.draft = None, None, None
     record(clock.now(), "task.transferred", actor_id=actor.user_id, actor_label=actor.label,
            instance_id=task.instance_id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "from_department": previous,
-                    "to_department": target.id, "reason": text})
+                    "to_department": target.id, "reason": text, **(extra or {})})
     db.session.flush()
-    return task
 
 
 def may_act_for(actor: Actor, task: HumanTask) -> bool:
@@ -148,7 +159,7 @@ def may_act_for(actor: Actor, task: HumanTask) -> bool:
 
 def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
     """代部门办理: the coordinator takes a department's task (nobody there to do it), with a reason."""
-    task = _open_for_action(task_id, actor)
+    task = open_for_action(task_id, actor)
     if not may_act_for(actor, task):
         raise Forbidden("只有本案所在地区综治中心的调度人员可以代部门办理")
     text = reason_text(reason, "代办")
@@ -175,7 +186,7 @@ def can_return_to_previous(actor: Actor, task: HumanTask) -> bool:
 def return_to_previous(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTask:
     """退回上一步: the step before this one opens again for its department or post, with the
     reason shown on its page; this task is cancelled. One unit of work, audited."""
-    task = _open_for_action(task_id, actor)
+    task = open_for_action(task_id, actor)
     text = reason_text(reason, "退回")
     previous = rewind.back_to_previous(task, clock=clock)
     record(clock.now(), "task.sent_back", actor_id=actor.user_id, actor_label=actor.label,

@@ -32,6 +32,14 @@ def may_urge(actor: Actor, task: HumanTask) -> bool:
     return supervises(actor, task) or coordinates(actor, task)
 
 
+def urgings_of(task_id: str) -> list[DeadlineNotice]:
+    """The task's 催办 and 督办 (by hand, with the requirement, or by the sweep), oldest first:
+    the task page shows them to the department that must act."""
+    return list(db.session.scalars(select(DeadlineNotice).where(
+        DeadlineNotice.task_id == task_id, DeadlineNotice.kind.in_(list(KINDS.values())))
+        .order_by(DeadlineNotice.created_at, DeadlineNotice.id)))
+
+
 def done_kinds(task_id: str) -> set[str]:
     """Which of 催办 / 督办 the task already had (by hand or by the sweep)."""
     have = set(db.session.scalars(select(DeadlineNotice.kind).where(DeadlineNotice.task_id == task_id)))

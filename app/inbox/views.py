@@ -2,15 +2,16 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 
 from app.cases import access, context, history, labels
-from app.errors import Forbidden, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
-from app.inbox import actions, extend, notifications, urge, whistle
+from app.inbox import actions, extend, notifications, transfers, urge, whistle
 from app.inbox.deadlines import STATE_LABELS, deadline_state, time_left_words
 from app.inbox.formrender import build_fields, parse_submission
 from app.inbox.queries import LEVELS, TAB_LABELS, InboxQuery, inbox, visible_task
-from app.org.models import User
+from app.org.models import Department, User
 from app.supervision.overdue_facts import outcome_label
 from app.ui import current_actor, current_scope
 from app.unit_of_work import run_unit
@@ -44,6 +45,7 @@ def index():
     page = inbox(current_actor(), current_scope(), query, now)
     return render_template("inbox/index.html", page=page, query=query, tabs=TAB_LABELS,
                            rows=[_row_view(t, now, c) for t, c in page.rows], labels=labels,
+                           awaiting=transfers.pending_task_ids([t.id for t, _ in page.rows]),
                            levels=LEVELS, filters=_filter_args(query))
 
 
@@ -111,8 +113,20 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
                            action_errors=action_errors or {}, action_values=request.form,
                            handled=history.task_actions(item), extension=_extension_view(item, actor),
                            may_act_for=actions.may_act_for(actor, item),
+                           transfer=_transfer_view(item, actor) if may_act else {},
+                           urgings=urge.urgings_of(item.id),
                            colleagues=[u for u in assignment.candidates(item)
                                        if u.id != item.assignee_id] if can_assign else []), status
+
+
+def _transfer_view(item: HumanTask, actor) -> dict:
+    """What the page says about 转办: a request waiting, its last refusal, whether one needs approval."""
+    waiting = transfers.pending_for(item.id)
+    refused = None if waiting else transfers.latest_refusal(item.id)
+    names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(
+        [r.to_department_id for r in (waiting, refused) if r]))).all()) if waiting or refused else {}
+    return {"pending": waiting, "refused": refused, "names": names,
+            "needs_approval": transfers.needs_approval(actor, item)}
 
 
 def _extension_view(item: HumanTask, actor) -> dict:
@@ -192,17 +206,21 @@ def complete(task_id: str):
 @bp.post("/tasks/<task_id>/transfer")
 @login_required
 def transfer(task_id: str):
-    """转办: offer the task to another department, with a reason."""
+    """转办: offer the task to another department, with a reason (or ask for approval first)."""
     item = _task_for_actor(task_id)
     department_id = request.form.get("department_id", type=int)
     try:
-        run_unit(lambda: actions.transfer_task(task_id, department_id, request.form.get("reason", ""),
-                                               actor=current_actor(), clock=_clock()))
-    except ValidationFailed as failed:
+        outcome = run_unit(lambda: transfers.transfer(
+            task_id, department_id, request.form.get("reason", ""), actor=current_actor(),
+            clock=_clock()))
+    except (ValidationFailed, Conflict) as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), status=422,
+        return _render_task(db.session.get(HumanTask, task_id), status=failed.http_status,
                             action_errors=failed.errors)
+    if outcome.pending:
+        flash("转办申请已提交，等待综治中心调度审批；审批前任务仍由本部门办理")
+        return redirect(url_for("inbox.task", task_id=task_id))
     flash(f"「{item.title}」已转办")
     return redirect(url_for("inbox.index"))
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from app.clock import local_zone
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.inbox import staffing
 from app.org import lanes
-from app.org.models import Department, Membership, User
+from app.org.models import Department
 from app.workflow.forms import enum_labels
 from app.workflow.models import HumanTask, ProcessInstance
 from app.workflow.queries import ui_key
@@ -29,14 +30,13 @@ def _hinted(schema: dict[str, Any] | None) -> list[str]:
 
 
 def _receiver(code: str, org_unit_id: int, day) -> Department | None:
-    """The department that would receive the task, if it has an active member."""
+    """The department that would receive the task, if someone there can (staffing.can_receive:
+    the same rule that moves a department's tasks to the coordinators when it loses its staff)."""
     try:
         department = lanes.department_for(code, org_unit_id, day)
     except lanes.LaneError:
         return None
-    staffed = db.session.scalar(select(Membership.id).join(User, User.id == Membership.user_id).where(
-        Membership.department_id == department.id, User.active.is_(True)).limit(1))
-    return department if staffed else None
+    return department if staffing.can_receive(department, day) else None
 
 
 def staffed(task: HumanTask, codes: list[str], now: datetime) -> set[str]:

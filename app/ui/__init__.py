@@ -29,17 +29,21 @@ from app.ui.nav import (
     administers,
     allowed_entries,
     anyone,
+    approves_transfers,
     designs_processes,
     landing_endpoint,
     registers_cases,
     reports_from_grids,
     supervises,
+    transfers_waiting,
     watches_dashboard,
 )
 
 # Top navigation: an entry shows when its area is installed and the actor passes its predicate,
 # the same predicate the page's view checks (app/ui/nav.py).
-NAV = [NavEntry("inbox.index", "我的待办", anyone), NavEntry("cases.index", "案件", anyone),
+NAV = [NavEntry("inbox.index", "我的待办", anyone),
+       NavEntry("inbox.approvals", "待审批", approves_transfers, transfers_waiting),
+       NavEntry("cases.index", "案件", anyone),
        NavEntry("cases.new", "受理登记", registers_cases),
        NavEntry("supervision.overdue_list", "督办", supervises),
        NavEntry("reports.index", "报表", supervises),
@@ -89,7 +93,8 @@ def _page_context() -> dict:
     actor = current_actor()
     nav = allowed_entries(actor, NAV, current_app.view_functions)
     return {"scopes": scopes_of(int(current_user.id)), "current_scope_id": session.get("scope"),
-            "nav": [(entry.endpoint, entry.label) for entry in nav], "nav_active": _active(nav),
+            "nav": [(entry.endpoint, entry.label, entry.count(actor) if entry.count else 0)
+                    for entry in nav], "nav_active": _active(nav),
             "unread": _unread(),
             "may": lambda endpoint: may_open(actor, endpoint)}
 

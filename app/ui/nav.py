@@ -22,6 +22,7 @@ class NavEntry:
     endpoint: str
     label: str
     allowed: Callable[[Actor], bool]
+    count: Callable[[Actor], int] | None = None  # a badge, e.g. requests waiting for me
 
 
 def anyone(actor: Actor) -> bool:
@@ -51,6 +52,20 @@ def watches_dashboard(actor: Actor) -> bool:
 def reports_from_grids(actor: Actor) -> bool:
     """Grid workers (网格员): the grid app's page checks the same."""
     return any(role == Role.GRID_WORKER for _, role in actor.unit_roles)
+
+
+def approves_transfers(actor: Actor) -> bool:
+    """Center coordinators approve 转办 requests: inbox.approval_views checks the same."""
+    from app.inbox.transfers import may_approve  # noqa: PLC0415 - inbox builds on ui
+
+    return may_approve(actor)
+
+
+def transfers_waiting(actor: Actor) -> int:
+    """The 待审批 badge: 转办 requests waiting for this coordinator."""
+    from app.inbox.transfers import waiting_count  # noqa: PLC0415 - inbox builds on ui
+
+    return waiting_count(actor)
 
 
 def designs_processes(actor: Actor) -> bool:

@@ -36,6 +36,9 @@ log = logging.getLogger("onedoor.checks")
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
+# A user task whose 转办 needs the approval of the center coordinator of the case's area.
+TRANSFER_APPROVAL_PROPERTY = "transferApproval"
+TRANSFER_APPROVERS = ("coordinator",)
 EXPRESSION_TAGS = ("conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
                    "completionCondition", "messagePath", "loopCondition")
 ALLOWED_NAMES = frozenset(HELPERS) | frozenset(DEFAULT_SAFE_NAMES)
@@ -243,6 +246,7 @@ def _check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping
                 problems.append(Problem(name, element_id, line, f"引用的表单文件「{form}」不存在"))
         if known_lanes is not None:
             _check_lanes(name, root, known_lanes, problems)
+        problems.extend(transfer_approval_problems(name, root))
     _check_forms(forms, problems)
     from app.workflow.design_checks import check_design  # noqa: PLC0415 - it imports this module
 
@@ -252,6 +256,22 @@ def _check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping
         problems.extend(_check_specs(bpmn, dmn, trees, parsed)
                         or check_expressions(bpmn, dmn, trees))
     return problems
+
+
+def transfer_approval_problems(name: str, root: Element) -> list[Problem]:
+    """`transferApproval` belongs on a user task and names an approver we know ("coordinator")."""
+    found: list[Problem] = []
+    for node in root.iter(f"{SPIFF}property"):
+        if node.get("name") != TRANSFER_APPROVAL_PROPERTY:
+            continue
+        owner = node.getparent().getparent().getparent()
+        if owner is None or owner.tag != f"{BPMN}userTask":
+            found.append(Problem(name, _owner_id(node), node.sourceline,
+                                 "「转办需审批」只能设置在人工任务上"))
+        elif (node.get("value") or "").strip() not in TRANSFER_APPROVERS:
+            found.append(Problem(name, _owner_id(node), node.sourceline,
+                                 "「转办需审批」的值须为 coordinator（由本案所在地区综治中心调度审批）"))
+    return found
 
 
 def _check_lanes(name: str, root: Element, known_lanes: Collection[str], problems: list[Problem]) -> None:

@@ -476,6 +476,15 @@ def element_states(workflow: BpmnWorkflow) -> dict[str, dict[str, str]]:
     return states
 
 
+def task_spec_properties(specs: LoadedSpecs, process_id: str, bpmn_id: str) -> dict[str, str]:
+    """The `spiffworkflow:properties` of the user task `bpmn_id` in `process_id` ({} if none)."""
+    process_spec = specs.spec if process_id == specs.process_id else specs.subprocess_specs.get(process_id)
+    for task_spec in (process_spec.task_specs.values() if process_spec else ()):
+        if (task_spec.bpmn_id or task_spec.name) == bpmn_id:
+            return dict((task_spec.extensions or {}).get("properties", {}))
+    return {}
+
+
 def process_files(specs: LoadedSpecs) -> dict[str, tuple[str, str]]:
     """Process id → (display name, BPMN file name) for a deployment's process and its callees."""
     found = {specs.process_id: (specs.spec.description or specs.process_id, specs.spec.file)}

@@ -6,6 +6,7 @@ from typing import Any
 from app.errors import NotFound
 from app.extensions import db
 from app.workflow import engine, registry
+from app.workflow.checks import TRANSFER_APPROVAL_PROPERTY, TRANSFER_APPROVERS
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 
 
@@ -38,6 +39,21 @@ def task_form(task: HumanTask) -> TaskForm:
     # steps (level 3's 调解情况 held level 2's text). Known facts come from the form's x-prefill.
     values = dict(task.draft or {}) if task.state == TaskState.READY else {}
     return TaskForm(schema, loaded.forms.get(ui_key(task.form_key), {}), values)
+
+
+def task_properties(task: HumanTask) -> dict[str, str]:
+    """The extension properties the task's user task declares in its instance's deployment."""
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    if instance is None:
+        return {}
+    loaded = registry.load(instance.deployment_id, instance.process_id)
+    return engine.task_spec_properties(loaded.specs, task.process_id, task.bpmn_id)
+
+
+def transfer_approver(task: HumanTask) -> str | None:
+    """Who must approve a 转办 of this task ("coordinator"), or None when it needs no approval."""
+    value = task_properties(task).get(TRANSFER_APPROVAL_PROPERTY, "").strip()
+    return value if value in TRANSFER_APPROVERS else None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.org import lanes
-from app.org.models import OrgUnit, StationingMode, User
+from app.org.models import OrgUnit, Role, StationingMode, User
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
@@ -105,7 +105,7 @@ def _start(org, clock, key):
         "two_step", business_key=key, org_unit_id=org.unit("zy-1-1-1-1").id, data={}, clock=clock))
 
 
-def test_a_department_rotated_out_takes_no_new_tasks_and_keeps_its_open_one(
+def test_a_department_rotated_out_takes_no_new_tasks_and_hands_its_unheld_one_on(
         client, deployed, org, ecology, clock):
     post_sign_in(client, "admin")
     assert client.post("/admin/lanes", data={"lane": "网格员", "org_level": "", "role": "",
@@ -121,7 +121,9 @@ def test_a_department_rotated_out_takes_no_new_tasks_and_keeps_its_open_one(
     with pytest.raises(Unassignable, match="当前不在轮驻期内"):
         _start(org, clock, "ZY-2026-000102")
     db.session.expire_all()
-    assert db.session.get(HumanTask, task.id).state == TaskState.READY
+    kept = db.session.get(HumanTask, task.id)  # nobody held it: the coordinators take it on
+    assert (kept.state, kept.candidate_department_id, kept.candidate_role) == (
+        TaskState.READY, None, Role.CENTER_COORDINATOR)
     assert _last("department.rotated_out").summary["after"]["periods"] == [
         f"{today - timedelta(days=30)}～{today - timedelta(days=1)}"]
     preview = client.get("/admin/lanes", query_string={"lane": "网格员",

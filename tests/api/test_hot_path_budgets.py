@@ -19,7 +19,7 @@ from tests.helpers import sign_in
 PAST_DEADLINE = datetime(2026, 3, 6, 12, 0, tzinfo=SHANGHAI)
 CLAIM_BUDGET = 5   # token+actor, task, update, audit, commit's flush order
 TIMER_BUDGET = 9   # SQLite; PostgreSQL sends 7 (RETURNING)
-INBOX_BUDGET = 10  # user, actor, notifications, the page of tasks, four tab counts …
+INBOX_BUDGET = 11  # user, actor, notifications, the page of tasks, four tab counts, 转办待审批 marks …
 
 
 def _grid_task(make_key, make_user):

@@ -85,3 +85,20 @@ def test_a_task_not_yet_overdue_cannot_be_chased(client, no_csrf, labour, clock)
     sign_in(client, "supervisor")
     response = client.post(f"/tasks/{task.id}/urge", data={"kind": "chase", "requirement": REQUIREMENT})
     assert response.status_code == 409 and _count(DeadlineNotice) == 0
+
+
+def test_the_same_through_the_api_and_the_department_reads_it_on_the_task(
+        client, no_csrf, overdue, make_user):  # noqa: F811
+    _case, task = overdue
+    supervisor, url = make_user("supervisor"), f"/api/v1/tasks/{task.id}/urge"
+    short = supervisor.post(url, json={"kind": "chase", "requirement": "快"})
+    assert short.status_code == 422 and "requirement" in short.get_json()["errors"]
+    made = supervisor.post(url, json={"kind": "chase", "requirement": REQUIREMENT})
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["kind"], made.get_json()["requirement"]) == ("chase", REQUIREMENT)
+    again = supervisor.post(url, json={"kind": "chase", "requirement": REQUIREMENT})
+    assert again.status_code == 422 and "kind" in again.get_json()["errors"]
+    assert make_user("grid").post(url, json={"kind": "chase", "requirement": REQUIREMENT}).status_code == 403
+    sign_in(client, "hrss")
+    page = visible_text(client.get(f"/tasks/{task.id}").data.decode())
+    assert f"催办要求：{REQUIREMENT}" in page and _count(DeadlineNotice) == 1
