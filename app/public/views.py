@@ -13,7 +13,6 @@ import segno
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.audit.services import record
-from app.cases.labels import CATEGORIES
 from app.cases.models import mask
 from app.errors import OneDoorError
 from app.public import codes, limits
@@ -22,6 +21,7 @@ from app.public.schemas import PhoneIn, RatingIn, SubmissionIn, TrackIn, load
 from app.public.submission import CITIZEN, PURPOSE, public_grids, submit_dispute
 from app.public.tracking import find_case, public_case, rate_case
 from app.unit_of_work import run_unit
+from app.vocab import Category
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 log = logging.getLogger("onedoor.public")
@@ -61,7 +61,7 @@ def _refused(action: str, exc: OneDoorError, buckets: dict[str, str | None]) -> 
 def _submit_page(step: int, values: dict[str, Any], errors: dict | None = None, status: int = 200,
                  message: str | None = None):
     return render_template("public/submit.html", step=step, values=values, errors=errors or {},
-                           message=message, categories=CATEGORIES, grids=public_grids()), status
+                           message=message, categories=Category.labels(), grids=public_grids()), status
 
 
 @bp.get("/")
