@@ -206,6 +206,14 @@ VOCABULARIES: dict[str, type[Vocabulary]] = {
     "grid_report_status": GridReportStatus, "duplicate_status": DuplicateStatus,
     "duplicate_decision": DuplicateDecision, "task_state": TaskState,
 }
+# What designers read when a form strays from a vocabulary.
+TITLES: dict[str, str] = {
+    "channel": "受理渠道", "category": "纠纷类别", "risk_tier": "风险等级", "case_status": "案件状态",
+    "route": "化解途径", "party_role": "当事人身份", "next_route": "后续途径",
+    "supervision_measure": "督办方式", "hotline_order_status": "12345 工单状态",
+    "grid_report_status": "网格上报状态", "duplicate_status": "疑似重复状态",
+    "duplicate_decision": "疑似重复处理", "task_state": "任务状态",
+}
 # Form fields whose name alone says which vocabulary their choices must come from
 # (a field may also say so with "x-vocabulary": "<name>"). Paths as `unlabelled_enums` writes them.
 FORM_FIELDS: dict[str, str] = {
