@@ -16,6 +16,7 @@ from itertools import chain
 from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
+from app.caches import app_cache
 from app.clock import local_zone
 from app.extensions import db
 from app.org.models import (
@@ -115,10 +116,11 @@ def resolve(lane: str | None, org_unit_id: int | None,
     if db.session.info.get(_CHANGED):
         return _resolve(lane, org_unit_id, department_code, day)
     key = (str(db.engine.url), lane, org_unit_id, department_code, day)
-    found = _memo.get(key)
+    memo = _memo()
+    found = memo.get(key)
     if found is None:
         found = _resolve(lane, org_unit_id, department_code, day)
-        _memo.put(key, found)
+        memo.put(key, found)
     return found
 
 
@@ -162,12 +164,14 @@ class _Memo:
             self._since = time.monotonic()
 
 
-_memo = _Memo()
+def _memo() -> _Memo:
+    """The app's remembered lane resolutions (app/caches.py)."""
+    return app_cache("org.lanes", _Memo)
 
 
 def forget() -> None:
     """Drop every remembered answer (after an organisation change, and between tests)."""
-    _memo.clear()
+    _memo().clear()
 
 
 @event.listens_for(Session, "after_flush")
