@@ -7,7 +7,7 @@ from flask import Flask
 from app import caches
 from app.clock import Clock, SystemClock
 from app.config import build_config
-from app.extensions import db, migrate
+from app.extensions import db, init_engines, migrate
 
 
 def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     app.extensions["onedoor.clock"] = clock or SystemClock()
 
     caches.init_app(app)
+    init_engines()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                      "migrations"))

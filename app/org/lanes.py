@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 
+from flask import Flask
 from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
@@ -174,18 +175,23 @@ def forget() -> None:
     _memo().clear()
 
 
-@event.listens_for(Session, "after_flush")
+def init_app(app: Flask) -> None:  # noqa: ARG001 - registered per app, effective for all sessions
+    """Watch sessions for organisation changes (a committed one drops the lane answers)."""
+    for name, listener in (("after_flush", _note_org_change), ("after_commit", _org_change_committed),
+                           ("after_rollback", _org_change_rolled_back)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _note_org_change(session: Session, _context) -> None:
     if any(isinstance(obj, _ORG_MODELS) for obj in chain(session.new, session.dirty, session.deleted)):
         session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _org_change_committed(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         forget()
 
 
-@event.listens_for(Session, "after_rollback")
 def _org_change_rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)
