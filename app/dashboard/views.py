@@ -15,7 +15,6 @@ from app.supervision import warning_handling, warnings
 from app.supervision.access import unit_in_scope, units_under
 from app.ui import current_actor
 from app.unit_of_work import run_unit
-from app.vocab import Category, Channel, RiskTier
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 REFRESH_SECONDS = 60
@@ -59,8 +58,7 @@ def figure_list():
         raise ValidationFailed("查询条件有误", {"figure": ["取值无效"]})
     rows = figures.figure_cases(unit, figure, _clock().now())
     return render_template("dashboard/list.html", unit=unit, rows=rows, title=FIGURE_TITLES[figure.kind],
-                           limit=figures.LIST_LIMIT, categories=Category.labels(), channels=Channel.labels(),
-                           tiers=RiskTier.labels())
+                           limit=figures.LIST_LIMIT)
 
 
 def _admin() -> None:

@@ -21,7 +21,6 @@ from app.public.schemas import PhoneIn, RatingIn, SubmissionIn, TrackIn, load
 from app.public.submission import CITIZEN, PURPOSE, public_grids, submit_dispute
 from app.public.tracking import find_case, public_case, rate_case
 from app.unit_of_work import run_unit
-from app.vocab import Category
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 log = logging.getLogger("onedoor.public")
@@ -61,7 +60,7 @@ def _refused(action: str, exc: OneDoorError, buckets: dict[str, str | None]) -> 
 def _submit_page(step: int, values: dict[str, Any], errors: dict | None = None, status: int = 200,
                  message: str | None = None):
     return render_template("public/submit.html", step=step, values=values, errors=errors or {},
-                           message=message, categories=Category.labels(), grids=public_grids()), status
+                           message=message, grids=public_grids()), status
 
 
 @bp.get("/")

@@ -18,7 +18,6 @@ from app.supervision.models import NOTICE_LABELS, ORDER_STATUS_LABELS
 from app.supervision.overdue_facts import outcome_label
 from app.supervision.policies import overdue_working_days_many
 from app.ui import current_actor
-from app.vocab import Category, Channel, RiskTier
 from app.workflow.models import HumanTask
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -30,8 +29,7 @@ def _now() -> datetime:
 
 
 def _labels() -> dict:
-    return {"categories": Category.labels(), "channels": Channel.labels(), "tiers": RiskTier.labels(),
-            "notice_labels": NOTICE_LABELS, "order_labels": ORDER_STATUS_LABELS}
+    return {"notice_labels": NOTICE_LABELS, "order_labels": ORDER_STATUS_LABELS}
 
 
 @bp.get("/overdue")

@@ -24,7 +24,6 @@ from app.org.services import Actor
 from app.ui import current_actor
 from app.ui.nav import reports_from_grids
 from app.unit_of_work import run_unit
-from app.vocab import Category
 
 bp = Blueprint("gridapp", __name__, url_prefix="/grid")
 KINDS = {"hazard": "安全隐患", "dispute": "矛盾纠纷", "sentiment": "社情民意"}
@@ -72,7 +71,7 @@ def app_page():
     grids = worker_grids(actor)
     page = inbox(actor, None, InboxQuery.from_args(MultiDict()), _clock().now())
     return render_template("grid/app.html", grids=grids, departments=_departments(grids), kinds=KINDS,
-                           categories=Category.labels(), rows=page.rows, max_photo=MAX_PHOTO)
+                           rows=page.rows, max_photo=MAX_PHOTO)
 
 
 @bp.get("/manifest.webmanifest")
