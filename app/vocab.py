@@ -22,7 +22,7 @@ class Vocabulary(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> Vocabulary:
+    def __new__(cls, value: str, label: str = "") -> Vocabulary:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

@@ -9,12 +9,12 @@ from app.vocab import (
     INTAKE_PARTY_ROLES,
     CaseStatus,
     Category,
-    DuplicateDecision,
     DuplicateStatus,
     RiskTier,
     TaskState,
     one_of,
 )
+from app.vocab import DuplicateDecision as Decision
 
 ID_NUMBER = r"^[1-9][0-9]{16}[0-9Xx]$"
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
@@ -186,7 +186,7 @@ class CasePage(PageMeta):
 class DuplicateDecision(ApiInput):
     """合并或保留 a flagged duplicate."""
 
-    decision = fields.String(required=True, validate=one_of(DuplicateDecision))
+    decision = fields.String(required=True, validate=one_of(Decision))
 
 
 class TaskOut(Schema):

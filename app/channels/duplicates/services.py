@@ -80,7 +80,9 @@ def decide(code: str, decision: str, *, actor: Actor | None, clock: Clock) -> Ca
     flag.decided_at = now
     flag.decided_by_id = actor.user_id if actor else None
     if decision == DuplicateDecision.MERGE:
-        case.merge_into(db.session.get(Case, flag.duplicate_of_id), now)
+        original = db.session.get(Case, flag.duplicate_of_id)
+        assert case is not None and original is not None  # a flag names two existing cases
+        case.merge_into(original, now)
         if case.instance_id:
             cancel_instance(case.instance_id, clock=clock, actor=actor, reason="merged")
     record(now, f"case.duplicate_{flag.status}", actor_id=actor.user_id if actor else None,
