@@ -36,7 +36,7 @@ CHANNEL_GROUPS = [("grid", "网格员排查上报", (Channel.GRID,)),
                   ("hotline_12345", "12345 热线转办", (Channel.HOTLINE_12345,)),
                   ("three_mediation", "三调对接（警情、信访、诉前）",
                    (Channel.POLICE, Channel.PETITION, Channel.COURT)),
-                  ("walk_in", "来访窗口", (Channel.WALK_IN,)),
+                  ("walk_in", Channel.WALK_IN.label, (Channel.WALK_IN,)),
                   ("follow_up", "回访续案", (Channel.FOLLOW_UP,))]
 JOINT_ROUTE = "whistle"
 MERGED = "merged"
