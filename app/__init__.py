@@ -4,9 +4,10 @@ import os
 
 from flask import Flask
 
+from app import caches
 from app.clock import Clock, SystemClock
 from app.config import build_config
-from app.extensions import db, migrate
+from app.extensions import db, init_engines, migrate
 
 
 def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
@@ -16,6 +17,8 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     app.config.update(build_config(app.instance_path, config))
     app.extensions["onedoor.clock"] = clock or SystemClock()
 
+    caches.init_app(app)
+    init_engines()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                      "migrations"))

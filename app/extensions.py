@@ -59,7 +59,12 @@ else:
 migrate = Migrate()
 
 
-@event.listens_for(Engine, "connect")
+def init_engines() -> None:
+    """Tune every SQLite connection opened from now on (called by create_app; idempotent)."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite: write-ahead log and NORMAL sync (a commit no longer waits for fsync; a power cut
     can lose the last commits but never corrupts the file), and wait for a writer instead of

@@ -17,12 +17,9 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.calendar import store as calendar_store
+from app.caches import clear_caches
 from app.clock import FrozenClock
 from app.extensions import db
-from app.org import lanes
-from app.supervision import policies
-from app.workflow import registry
 
 pytest_plugins = ["tests.shared_fixtures"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -47,15 +44,10 @@ def pytest_addoption(parser):
 
 
 def drop_process_caches() -> None:
-    """Forget everything a worker process remembers between requests (see docs/architecture.md).
-
-    Pure functions of their arguments (compiled expressions, the packaged holiday table) are
-    kept: a fresh process would compute the same values.
-    """
-    registry.clear()
-    lanes.forget()
-    calendar_store.SOURCE.forget()
-    policies.invalidate()
+    """Forget everything a worker process remembers between requests: the current app's cache
+    registry (app/caches.py; pure functions of their arguments are kept, as a fresh process
+    would compute the same values)."""
+    clear_caches()
 
 
 def _drop_on_begin(_session, _transaction, _connection) -> None:

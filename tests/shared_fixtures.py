@@ -10,6 +10,7 @@ from app.extensions import db
 from app.org.demo import DEFAULT_LANES
 from app.org.models import Membership, Role, User
 from app.unit_of_work import run_unit
+from app.vocab import API_KEY_CHANNELS
 from app.workflow.deploy import deploy_files, read_directories
 from tests.api.conftest import Caller
 from tests.processes.conftest import ROOT, Desk
@@ -55,7 +56,7 @@ def handlers(org, clock):
 @pytest.fixture
 def make_key(app, org, clock):
     """Create an integration key: make_key(channels=(...), units=(...), rate_limit=n)."""
-    def make(channels=keys.CHANNELS, units=(), rate_limit=600, name="测试集成"):
+    def make(channels=API_KEY_CHANNELS, units=(), rate_limit=600, name="测试集成"):
         _, secret = run_unit(lambda: keys.create_key(name, channels, units, rate_limit=rate_limit,
                                                      now=clock.now()))
         return Caller(app.test_client(), secret)

@@ -4,18 +4,17 @@ from flask import render_template, request
 
 from app.admin import credentials
 from app.admin.views import bp, citywide, now, submit
-from app.api.keys import CHANNELS
 from app.errors import ValidationFailed
-from app.supervision.labels import CHANNEL_LABELS
 from app.ui import current_actor
 from app.unit_of_work import run_unit
+from app.vocab import API_KEY_CHANNELS
 
 
 def _page(errors=None, message=None, secret=None):
     citywide()
     return render_template("admin/keys.html", keys=credentials.all_keys(),
-                           tokens=credentials.all_tokens(), channels=CHANNELS,
-                           channel_labels=CHANNEL_LABELS, errors=errors or {}, message=message,
+                           tokens=credentials.all_tokens(), channels=API_KEY_CHANNELS,
+                           errors=errors or {}, message=message,
                            secret=secret, form=request.form)
 
 

@@ -9,6 +9,7 @@ from app.api.models import ApiKey
 from app.errors import OneDoorError
 from app.extensions import db
 from app.unit_of_work import run_unit
+from app.vocab import API_KEY_CHANNELS
 
 
 def _now():
@@ -36,7 +37,8 @@ def key_cli() -> None:
 @key_cli.command("create")
 @click.option("--name", required=True, help="integration name, e.g. 12345平台")
 @click.option("--channel", "channels", multiple=True, required=True,
-              type=click.Choice(keys.CHANNELS), help="channel it may open cases for (repeat)")
+              type=click.Choice([c.value for c in API_KEY_CHANNELS]),
+              help="channel it may open cases for (repeat)")
 @click.option("--org-unit", "units", multiple=True, help="org unit code it is limited to (repeat)")
 @click.option("--rate-limit", default=600, show_default=True, help="requests per minute")
 def create_key(name, channels, units, rate_limit) -> None:

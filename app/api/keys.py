@@ -17,11 +17,11 @@ from app.channels.scope import unit_by_code
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import User
+from app.vocab import API_KEY_CHANNELS
 
 KEY_PREFIX = "odk_"
 TOKEN_PREFIX = "odp_"
 LAST_USED_PRECISION = timedelta(minutes=1)
-CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court", "open311")
 
 
 def digest(secret: str) -> str:
@@ -37,7 +37,7 @@ def create_key(name: str, channels: Iterable[str], org_unit_codes: Iterable[str]
                rate_limit: int, now: datetime) -> tuple[ApiKey, str]:
     """A new integration key; returns the row and the secret (shown once)."""
     channels = sorted(set(channels))
-    unknown = [c for c in channels if c not in CHANNELS]
+    unknown = [c for c in channels if c not in API_KEY_CHANNELS]
     if unknown:
         raise ValidationFailed("未知的渠道", {"channels": [f"未知的渠道「{c}」" for c in unknown]})
     units = [unit_by_code(code, "org_units").id for code in org_unit_codes]

@@ -4,13 +4,18 @@
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from app.inputs import Day, WholeNumber, bad_text_paths
+from app.vocab import (
+    API_CASE_CHANNELS,
+    INTAKE_PARTY_ROLES,
+    CaseStatus,
+    Category,
+    DuplicateStatus,
+    RiskTier,
+    TaskState,
+    one_of,
+)
+from app.vocab import DuplicateDecision as Decision
 
-CATEGORIES = ("marriage_family", "neighbour", "housing_land", "contract", "business", "damages",
-              "forest_land", "requisition", "pollution", "labour", "consumer", "medical",
-              "traffic", "property_service", "other")
-CHANNELS = ("walk_in", "grid", "hotline_12345", "police", "petition", "court")
-RISK_TIERS = ("red", "orange", "yellow", "blue")
-STATUSES = ("in_progress", "resolved", "closed", "unresolved", "referred", "reopened")
 ID_NUMBER = r"^[1-9][0-9]{16}[0-9Xx]$"
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 
@@ -41,8 +46,7 @@ class PartyIn(ApiInput):
     """A party as submitted."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    role = fields.String(required=True, validate=validate.OneOf(("applicant", "respondent",
-                                                                 "third_party")))
+    role = fields.String(required=True, validate=one_of(INTAKE_PARTY_ROLES))
     id_number = fields.String(validate=validate.Regexp(ID_NUMBER))
     phone = fields.String(validate=validate.Regexp(PHONE))
 
@@ -52,8 +56,8 @@ class IntakeFields(ApiInput):
 
     title = fields.String(required=True, validate=validate.Length(min=4, max=100))
     narrative = fields.String(required=True, validate=validate.Length(min=10, max=5000))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
+    category = fields.String(required=True, validate=one_of(Category))
+    risk_tier = fields.String(load_default=RiskTier.BLUE.value, validate=one_of(RiskTier))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=999_999_999_999))
     people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
@@ -65,7 +69,7 @@ class IntakeFields(ApiInput):
 class CaseCreate(IntakeFields):
     """POST /cases: a case from any channel at a grid or org unit (by code)."""
 
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    channel = fields.String(required=True, validate=one_of(API_CASE_CHANNELS))
     org_unit = fields.String(required=True, validate=validate.Length(min=1, max=64),
                              metadata={"description": "网格或单位编码（org_unit.code），如 zy-1-1-1-1"})
     external_ref = fields.String(validate=validate.Length(min=1, max=64))
@@ -91,7 +95,7 @@ class DuplicateOut(Schema):
     """The duplicate flag of a case."""
 
     duplicate_of = fields.String(metadata={"description": "疑似重复的原案件编码"})
-    status = fields.String(metadata={"description": "flagged | merged | kept"})
+    status = fields.String(metadata={"description": " | ".join(DuplicateStatus.values())})
     reason = fields.String()
 
 
@@ -130,7 +134,7 @@ class StepOut(Schema):
     process_id = fields.String()
     bpmn_id = fields.String()
     lane = fields.String(allow_none=True)
-    state = fields.String(attribute="task_state", metadata={"description": "ready | completed | cancelled"})
+    state = fields.String(attribute="task_state", metadata={"description": " | ".join(TaskState.values())})
     created_at = fields.DateTime(attribute="started")
     due_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(attribute="finished", allow_none=True)
@@ -150,15 +154,15 @@ class CaseDetail(CaseOut):
 class CaseSearchArgs(ApiInput):
     """Filters and paging of GET /cases."""
 
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    status = fields.String(validate=one_of(CaseStatus))
+    channel = fields.String(validate=one_of(API_CASE_CHANNELS))
+    category = fields.String(validate=one_of(Category))
     org_unit = fields.String(validate=validate.Length(min=1, max=64),
                              metadata={"description": "该单位及其下级"})
     received_from = Day()
     received_to = Day()
     q = fields.String(validate=validate.Length(max=64), metadata={"description": "编码或标题"})
-    duplicate = fields.String(validate=validate.OneOf(("flagged", "merged", "kept")))
+    duplicate = fields.String(validate=one_of(DuplicateStatus))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -182,7 +186,7 @@ class CasePage(PageMeta):
 class DuplicateDecision(ApiInput):
     """合并或保留 a flagged duplicate."""
 
-    decision = fields.String(required=True, validate=validate.OneOf(("merge", "keep")))
+    decision = fields.String(required=True, validate=one_of(Decision))
 
 
 class TaskOut(Schema):

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import has_app_context
 from sqlalchemy import func, insert, inspect, select
 
+from app.caches import app_cache
 from app.calendar.models import CalendarDay
 from app.calendar.workdays import DayInfo, PackageDaySource, _weekend_only_info
 from app.extensions import db
@@ -27,7 +28,6 @@ class DatabaseDaySource:
     def __init__(self) -> None:
         self._package = PackageDaySource()
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[tuple, dict[date, DayInfo], float]] = {}
         # str(engine.url) is slow, and a page of overdue rows asks for hundreds of days.
         self._keys: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -47,16 +47,22 @@ class DatabaseDaySource:
             key = self._keys[engine] = str(engine.url)
         return key
 
+    @staticmethod
+    def _tables() -> dict[str, tuple[tuple, dict[date, DayInfo], float]]:
+        """The app's copies of the table by database (app/caches.py)."""
+        return app_cache("calendar.days", dict)
+
     def _days(self) -> dict[date, DayInfo] | None:
         key = self._key()
+        tables = self._tables()
         with self._lock:
-            cached = self._cache.get(key)
+            cached = tables.get(key)
             if cached and time.monotonic() - cached[2] < RELOAD_SECONDS:
                 return cached[1] or None
         if not inspect(db.engine).has_table(CalendarDay.__tablename__):
             # an unmigrated database (e.g. `flask processes check --no-db`): use the package
             with self._lock:
-                self._cache[key] = ((), {}, time.monotonic())
+                tables[key] = ((), {}, time.monotonic())
             return None
         # Called from inside engine steps: reading the calendar must not flush the half-written
         # instance (a flush bumps its version column a second time in the same transaction).
@@ -69,13 +75,13 @@ class DatabaseDaySource:
                 days = {row.day: DayInfo(row.day, row.is_workday, row.name, False)
                         for row in db.session.scalars(select(CalendarDay))}
         with self._lock:
-            self._cache[key] = (stamp, days, time.monotonic())
+            tables[key] = (stamp, days, time.monotonic())
         return days or None
 
     def forget(self) -> None:
         """Drop the in-memory copy (after an edit in this process)."""
         with self._lock:
-            self._cache.clear()
+            self._tables().clear()
 
 
 SOURCE = DatabaseDaySource()

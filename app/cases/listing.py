@@ -17,7 +17,6 @@ from sqlalchemy import ColumnElement, func, select, union
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
-from app.cases import labels
 from app.cases.access import visible_condition
 from app.cases.models import Case, CaseStatus, Party, RiskTier
 from app.channels.duplicates.models import CaseDuplicate
@@ -26,6 +25,7 @@ from app.clock import local_zone
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.org.services import Actor
+from app.vocab import Category, Channel
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 2000
@@ -66,9 +66,9 @@ class CaseQuery:
             value = args.get(name, "")
             return value if value in allowed else ""
         return cls(q=args.get("q", "").strip()[:64],
-                   category=pick("category", labels.CATEGORIES),
-                   risk_tier=pick("risk_tier", {t.value for t in RiskTier}),
-                   channel=pick("channel", labels.CHANNELS),
+                   category=pick("category", Category.values()),
+                   risk_tier=pick("risk_tier", RiskTier.values()),
+                   channel=pick("channel", Channel.values()),
                    status=pick("status", {s.value for s in CaseStatus}),
                    page=max(1, args.get("page", 1, type=int) or 1))
 

@@ -1,6 +1,5 @@
 """The case record (案件): the business view of a dispute, kept in step with its process."""
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,31 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.org.models import _enum
-
-
-class CaseStatus(enum.Enum):
-    """Where a case stands (set by the dispute process through `case_status`)."""
-
-    IN_PROGRESS = "in_progress"  # 办理中
-    RESOLVED = "resolved"        # 已化解，待回访
-    CLOSED = "closed"            # 已销号
-    UNRESOLVED = "unresolved"    # 未化解，已告知后续途径
-    REFERRED = "referred"        # 已移交（如劳动仲裁）
-    REOPENED = "reopened"        # 回访发现新苗头，已立续案
-
-
-CASE_STATUS_LABELS = {CaseStatus.IN_PROGRESS: "办理中", CaseStatus.RESOLVED: "已化解（待回访）",
-                      CaseStatus.CLOSED: "已销号", CaseStatus.UNRESOLVED: "未化解",
-                      CaseStatus.REFERRED: "已移交", CaseStatus.REOPENED: "已立续案"}
-
-
-class RiskTier(enum.Enum):
-    """Risk tier (红橙黄蓝)."""
-
-    RED = "red"
-    ORANGE = "orange"
-    YELLOW = "yellow"
-    BLUE = "blue"
+from app.vocab import OPEN_STATUSES, CaseStatus, RiskTier
 
 
 class Case(Model):
@@ -75,6 +50,60 @@ class Case(Model):
 
     parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
     parent: Mapped["Case | None"] = relationship(remote_side=[id])
+
+    # ------------------------------------------------------------------ state transitions
+    # The only writers of `status` (tests/cases/test_case_transitions.py greps app/ for others).
+
+    @classmethod
+    def received(cls, now: datetime, **fields: Any) -> "Case":
+        """A newly registered case (统一受理): in progress from `now`."""
+        return cls(status=CaseStatus.IN_PROGRESS, updated_at=now, **fields)
+
+    def follow_process(self, status: str | CaseStatus, now: datetime) -> None:
+        """Take the status the dispute process reached (its `case_status`): resolved, closed,
+        unresolved, referred or reopened. An unknown value raises ValueError."""
+        {CaseStatus.IN_PROGRESS: self.resume, CaseStatus.RESOLVED: self.resolve,
+         CaseStatus.CLOSED: self.close, CaseStatus.UNRESOLVED: self.leave_unresolved,
+         CaseStatus.REFERRED: self.refer, CaseStatus.REOPENED: self.reopen}[CaseStatus(status)](now)
+
+    def resume(self, now: datetime) -> None:
+        """Back in progress (the process's own start value)."""
+        self._move(CaseStatus.IN_PROGRESS, now)
+
+    def resolve(self, now: datetime) -> None:
+        """化解: agreement reached, waiting for the return visit (回访)."""
+        self._move(CaseStatus.RESOLVED, now)
+
+    def close(self, now: datetime, *, result: str | None = None) -> None:
+        """销号: the case is done (after the return visit, or merged into another)."""
+        self._move(CaseStatus.CLOSED, now)
+        if result is not None:
+            self.result = result
+
+    def leave_unresolved(self, now: datetime) -> None:
+        """未化解: the parties were told their 后续途径."""
+        self._move(CaseStatus.UNRESOLVED, now)
+
+    def refer(self, now: datetime) -> None:
+        """移交: handed to another body (e.g. labour arbitration)."""
+        self._move(CaseStatus.REFERRED, now)
+
+    def reopen(self, now: datetime) -> None:
+        """续案: the return visit found new signs and opened a follow-up case."""
+        self._move(CaseStatus.REOPENED, now)
+
+    def merge_into(self, original: "Case", now: datetime) -> None:
+        """A confirmed duplicate of `original`: closed as merged, with no deadline left."""
+        if original.id == self.id:
+            raise ValueError("a case cannot be merged into itself")
+        self.close(now, result="merged")
+        self.current_due_at = None
+
+    def _move(self, status: CaseStatus, now: datetime) -> None:
+        self.status = status
+        self.updated_at = now
+        if status not in OPEN_STATUSES and self.closed_at is None:
+            self.closed_at = now
 
 
 def mask(value: str | None, keep_start: int, keep_end: int) -> str | None:

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.cases.labels import ROUTES, label
 from app.cases.models import Case
 from app.extensions import db
 from app.inbox.deadlines import deadline_state, time_left_words
 from app.org.models import ROLE_LABELS, Department, OrgUnit, User
+from app.vocab import Route
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import process_names
 
@@ -115,7 +115,7 @@ def route_map(case: Case, now: datetime) -> RouteMap:
                    key=lambda s: (s.started, s.finished is None, s.finished or s.started))
     current = [s for s in steps if s.state in ("active", "warning", "overdue")]
     procedure = current[0].procedure if current else ("已办结" if case.closed_at else "")
-    return RouteMap(label(ROUTES, case.route), procedure, current, steps)
+    return RouteMap(Route.label_of(case.route), procedure, current, steps)
 
 
 def department_name(code: str | None) -> str:

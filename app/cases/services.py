@@ -47,8 +47,8 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
     now = clock.now()
     values = validate_submission(workflow.deployed_form(DISPUTE_PROCESS, INTAKE_FORM, deployment), intake,
                                  today=now.astimezone(local_zone()).date())
-    case = Case(
-        code=next_case_code(now.astimezone(local_zone()).year, prefix), title=values["title"],
+    case = Case.received(
+        now, code=next_case_code(now.astimezone(local_zone()).year, prefix), title=values["title"],
         narrative=values["narrative"], channel=values["channel"],
         external_ref=values.get("external_ref"), category=values["category"],
         risk_tier=RiskTier(values["risk_tier"]), amount=_amount(values.get("amount")),
@@ -56,7 +56,7 @@ def open_case(intake: Mapping[str, Any], *, org_unit_id: int, clock: Clock,
         address=values.get("address", ""),
         occurred_on=past_day(values.get("occurred_on"), now.astimezone(local_zone()).date()),
         received_at=now, received_by_id=actor.user_id if actor else None,
-        status=CaseStatus.IN_PROGRESS, updated_at=now, parent_id=parent_id,
+        parent_id=parent_id,
         parties=[Party(**party) for party in values["parties"]])
     db.session.add(case)
     db.session.flush()
@@ -159,18 +159,16 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
         return
     case, due = found
     case.instance_id = instance.id
-    _mirror(case, data)
+    _mirror(case, data, clock.now())
     _set_due(case, due)
     case.updated_at = clock.now()
-    if case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED) and case.closed_at is None:
-        case.closed_at = clock.now()
     if data.get("follow_up") and not follow_ups(case):
         _open_follow_up(case, data, clock)
 
 
-def _mirror(case: Case, data: dict[str, Any]) -> None:
+def _mirror(case: Case, data: dict[str, Any], now: datetime) -> None:
     if data.get("case_status"):
-        case.status = CaseStatus(data["case_status"])
+        case.follow_process(data["case_status"], now)
     case.route = data.get("route") or case.route
     case.handling_department = data.get("department") or None
     if data.get("level_name"):

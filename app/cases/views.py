@@ -20,9 +20,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy import select
 
-from app.cases import access, files, history, labels
+from app.cases import access, files, history
 from app.cases.listing import CaseQuery, search_cases
-from app.cases.models import CASE_STATUS_LABELS, Case
+from app.cases.models import Case
 from app.cases.routemap import department_name, route_map
 from app.cases.services import change_risk_tier, viewable_case
 from app.channels.intake import receive_at_unit
@@ -34,6 +34,7 @@ from app.inbox.formrender import build_fields, parse_submission
 from app.org.models import OrgLevel, OrgUnit, Role
 from app.ui import current_actor
 from app.unit_of_work import run_unit
+from app.vocab import RiskTier
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import instance_diagrams, ui_key
 from app.workflow.services import deployed_form
@@ -62,8 +63,7 @@ def index() -> ResponseReturnValue:
     """Cases I may see, newest first, with search and filters."""
     query = CaseQuery.from_args(request.args)
     page = search_cases(current_actor(), query)
-    return render_template("cases/index.html", page=page, query=query, labels=labels,
-                           statuses=CASE_STATUS_LABELS)
+    return render_template("cases/index.html", page=page, query=query)
 
 
 def _intake_units() -> list[OrgUnit]:
@@ -131,8 +131,8 @@ def detail(code: str) -> ResponseReturnValue:
     items = history.case_file(case, masked=not unmasked)
     step = request.args.get("step", "")
     return render_template(
-        "cases/detail.html", case=case, unmasked=unmasked, labels=labels,
-        statuses=CASE_STATUS_LABELS, route=route_map(case, _clock().now()), qr=_qr_svg(case),
+        "cases/detail.html", case=case, unmasked=unmasked, route=route_map(case, _clock().now()),
+        qr=_qr_svg(case),
         diagrams=diagrams, timeline=history.audit_lines(case), step=step,
         department=department_name(case.handling_department),
         has_supervision=any(i.task and i.task.bpmn_id == "issue_order" for i in items),
@@ -202,11 +202,11 @@ def risk(code: str) -> ResponseReturnValue:
             or actor.has_role(Role.SUPERVISOR)):
         raise Forbidden("您无权调整该案件的风险等级")
     tier = request.form.get("risk_tier", "")
-    if tier not in labels.RISK_TIERS:
+    if tier not in RiskTier.values():
         flash("请选择有效的风险等级", "error")
     else:
         run_unit(lambda: change_risk_tier(code, tier, clock=_clock(), actor=actor))
-        flash(f"风险等级已调整为{labels.RISK_TIERS[tier]}")
+        flash(f"风险等级已调整为{RiskTier(tier).label}")
     return redirect(url_for("cases.detail", code=code))
 
 

@@ -15,11 +15,11 @@ from app.channels.hotline.services import dispute_concluded, order_synced
 from app.channels.referrals.services import referral_concluded
 from app.clock import Clock
 from app.extensions import db
+from app.vocab import CALLBACK_CHANNELS, CaseStatus, Channel
 from app.workflow.models import ProcessInstance
 
 DISPUTE_PROCESS = "dispute"
-CONCLUDED = ("resolved", "unresolved", "referred")
-CALLBACK_CHANNELS = ("hotline_12345", "police", "petition", "court")
+CONCLUDED = (CaseStatus.RESOLVED, CaseStatus.UNRESOLVED, CaseStatus.REFERRED)
 
 
 def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: Clock) -> None:
@@ -38,7 +38,7 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
     case = db.session.scalar(select(Case).where(Case.code == instance.business_key))
     if case is None or case.channel not in CALLBACK_CHANNELS:
         return
-    if case.channel == "hotline_12345":
+    if case.channel == Channel.HOTLINE_12345:
         dispute_concluded(case, data.get("result"), status, clock=clock)
     else:
         referral_concluded(case, data.get("result"), status, clock=clock,

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.cases import labels as case_labels
 from app.cases.models import Case, CaseStatus, RiskTier
 from app.clock import local_zone
 from app.dashboard.models import GridShape
@@ -26,10 +25,10 @@ from app.reports.indicators import satisfaction_counts
 from app.reports.periods import period_containing
 from app.reports.rates import BY_KEY, percent
 from app.supervision.access import Scope, units_under
-from app.supervision.labels import CHANNEL_LABELS, label
 from app.supervision.stats import handler_labels
 from app.supervision.warnings import LABELS as WARNING_LABELS
 from app.supervision.warnings import warnings_in
+from app.vocab import Channel, Route
 from app.workflow.models import HumanTask, TaskState
 
 DASHBOARD_ROLES = (Role.CENTER_COORDINATOR, Role.SUPERVISOR)
@@ -67,7 +66,7 @@ def intake_today(unit: OrgUnit, now: datetime) -> list[dict[str, Any]]:
     rows = db.session.execute(select(Case.channel, func.count()).where(
         _cases_in(unit), Case.received_at >= _start_of_day(now), Case.received_at < now)
         .group_by(Case.channel)).all()
-    return sorted(({"key": c, "label": label(CHANNEL_LABELS, c), "count": n} for c, n in rows),
+    return sorted(({"key": c, "label": Channel.label_of(c), "count": n} for c, n in rows),
                   key=lambda r: -r["count"])
 
 
@@ -76,7 +75,7 @@ def open_by_route(unit: OrgUnit) -> list[dict[str, Any]]:
     rows = db.session.execute(select(Case.route, Case.level, func.count()).where(
         _cases_in(unit), Case.status == CaseStatus.IN_PROGRESS).group_by(Case.route, Case.level)).all()
     lines = [{"key": f"{route or ''}:{level or ''}",
-              "label": case_labels.label(case_labels.ROUTES, route) if route else "待分流",
+              "label": Route.label_of(route) if route else "待分流",
               "level": level or "", "count": n} for route, level, n in rows]
     return sorted(lines, key=lambda r: (-r["count"], r["key"]))
 
@@ -104,7 +103,7 @@ def risks(unit: OrgUnit) -> list[dict[str, Any]]:
     rows = dict(db.session.execute(select(Case.risk_tier, func.count()).where(
         _cases_in(unit), Case.status == CaseStatus.IN_PROGRESS, Case.risk_tier.in_(ALERT_TIERS))
         .group_by(Case.risk_tier)).all())
-    return [{"key": t.value, "label": f"{case_labels.RISK_TIERS[t.value]}风险", "count": rows.get(t, 0)}
+    return [{"key": t.value, "label": f"{t.label}风险", "count": rows.get(t, 0)}
             for t in ALERT_TIERS]
 
 

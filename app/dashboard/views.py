@@ -13,7 +13,6 @@ from app.errors import Forbidden, ValidationFailed
 from app.org.models import Role
 from app.supervision import warning_handling, warnings
 from app.supervision.access import unit_in_scope, units_under
-from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.ui import current_actor
 from app.unit_of_work import run_unit
 
@@ -59,8 +58,7 @@ def figure_list():
         raise ValidationFailed("查询条件有误", {"figure": ["取值无效"]})
     rows = figures.figure_cases(unit, figure, _clock().now())
     return render_template("dashboard/list.html", unit=unit, rows=rows, title=FIGURE_TITLES[figure.kind],
-                           limit=figures.LIST_LIMIT, categories=CATEGORY_LABELS, channels=CHANNEL_LABELS,
-                           tiers=TIER_LABELS)
+                           limit=figures.LIST_LIMIT)
 
 
 def _admin() -> None:

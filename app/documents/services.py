@@ -9,8 +9,8 @@ from flask import render_template
 from sqlalchemy import select
 
 from app.audit.services import record
-from app.cases import history, labels
-from app.cases.models import CASE_STATUS_LABELS, Case
+from app.cases import history
+from app.cases.models import Case
 from app.cases.routemap import department_name, route_map
 from app.documents.render import FONT_FAMILY, pdf_from_html
 from app.errors import NotFound
@@ -64,8 +64,8 @@ def generate(case: Case, kind: str, *, actor: Actor, now: datetime, case_url: st
     extra = {"receipt": lambda: _receipt(case, case_url), "agreement": lambda: _agreement(case),
              "supervision": lambda: _supervision(case),
              "case_file": lambda: _case_file(case, now)}[kind]()
-    html = render_template(f"documents/{kind}.html", case=case, labels=labels, title=DOCUMENTS[kind],
-                           statuses=CASE_STATUS_LABELS, font=FONT_FAMILY, now=now,
+    html = render_template(f"documents/{kind}.html", case=case, title=DOCUMENTS[kind],
+                           font=FONT_FAMILY, now=now,
                            location=db.session.get(OrgUnit, case.org_unit_id),
                            department=department_name(case.handling_department), **extra)
     content = pdf_from_html(html)

@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
-from app.cases import labels
-from app.cases.models import Case, Party, RiskTier
+from app.cases.models import Case, Party
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, Role
 from app.org.services import Actor, can_work
+from app.vocab import Category, Channel, RiskTier
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 
 PAGE_SIZE = 20
@@ -56,9 +56,9 @@ class InboxQuery:
         tab = args.get("tab", Tab.TODO.value)
         return cls(tab=Tab(tab) if tab in {t.value for t in Tab} else Tab.TODO,
                    q=args.get("q", "").strip()[:64], page=max(1, args.get("page", 1, type=int) or 1),
-                   category=pick("category", labels.CATEGORIES),
-                   risk_tier=pick("risk_tier", labels.RISK_TIERS),
-                   channel=pick("channel", labels.CHANNELS), level=pick("level", LEVELS))
+                   category=pick("category", Category.values()),
+                   risk_tier=pick("risk_tier", RiskTier.values()),
+                   channel=pick("channel", Channel.values()), level=pick("level", LEVELS))
 
 
 @dataclass(frozen=True)

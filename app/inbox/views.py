@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from sqlalchemy import select
 
-from app.cases import access, context, history, labels
+from app.cases import access, context, history
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.inbox import actions, extend, notifications, transfers, urge, whistle
@@ -44,7 +44,7 @@ def index():
     now = _clock().now()
     page = inbox(current_actor(), current_scope(), query, now)
     return render_template("inbox/index.html", page=page, query=query, tabs=TAB_LABELS,
-                           rows=[_row_view(t, now, c) for t, c in page.rows], labels=labels,
+                           rows=[_row_view(t, now, c) for t, c in page.rows],
                            awaiting=transfers.pending_task_ids([t.id for t, _ in page.rows]),
                            levels=LEVELS, filters=_filter_args(query))
 
@@ -104,7 +104,7 @@ def _render_task(item: HumanTask, posted=None, errors=None, status=200, action_e
     return render_template("inbox/task.html", task=item, fields=fields, form=form,
                            row=_row_view(item, now), errors=errors or {}, mine=mine,
                            today=local_day(now).isoformat(),
-                           case=case, unmasked=unmasked, labels=labels,
+                           case=case, unmasked=unmasked,
                            context=context.task_context(item, form.schema, masked=not unmasked),
                            process_name=process_names(item.instance).get(item.process_id, ""),
                            targets=actions.transfer_targets(item) if may_act else [],

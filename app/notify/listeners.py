@@ -9,14 +9,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.cases.models import CASE_STATUS_LABELS, Case
+from app.cases.models import Case
 from app.clock import Clock
 from app.extensions import db
 from app.notify.services import Message
+from app.vocab import CaseStatus
 from app.workflow.models import ProcessInstance
 
 DISPUTE_PROCESS = "dispute"
-CLOSING = ("closed", "unresolved", "referred")
+CLOSING = (CaseStatus.CLOSED, CaseStatus.UNRESOLVED, CaseStatus.REFERRED)
 
 
 def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: Clock) -> None:
@@ -33,5 +34,5 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
         notifier.send(Message(
             kind="case_closed", recipient=party.phone, key=f"case_closed:{case.code}:{party.id}",
             case_id=case.id,
-            text=f"【一扇门】您反映的「{case.title}」已办结（{CASE_STATUS_LABELS[case.status]}）。"
+            text=f"【一扇门】您反映的「{case.title}」已办结（{case.status.label}）。"
                  f"凭案件编码 {case.code} 和手机号后四位可在网上查看结果并评价。"), clock.now())

@@ -13,18 +13,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.cases.labels import CATEGORIES
-from app.cases.models import CASE_STATUS_LABELS, Case, CaseStatus
+from app.cases.models import Case
 from app.channels.intake import receive_case
 from app.channels.scope import Scope
 from app.clock import Clock
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import OrgUnit
+from app.vocab import OPEN_STATUSES, Category
 
 CHANNEL = "open311"
 GROUP = "矛盾纠纷"
-OPEN = (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED)
+OPEN = OPEN_STATUSES
 MAX_LIST = 1000
 
 
@@ -44,7 +44,7 @@ class Service:
 def services() -> list[Service]:
     """Every dispute category as a service."""
     return [Service(code, name, f"{name}类矛盾纠纷，由综治中心统一受理、分类流转", keywords=name)
-            for code, name in CATEGORIES.items()]
+            for code, name in Category.labels().items()]
 
 
 def _unit(values: Mapping[str, Any], scope: Scope) -> OrgUnit:
@@ -64,7 +64,7 @@ def _name(values: Mapping[str, Any]) -> str:
 
 def submit(values: Mapping[str, Any], *, scope: Scope, clock: Clock, duplicate_window_days: int) -> Case:
     """POST requests: open a case for the request; the case code is the service_request_id."""
-    if values["service_code"] not in CATEGORIES:
+    if values["service_code"] not in Category.values():
         raise ValidationFailed("service_code 不存在", {"service_code": ["未知的服务编码"]})
     unit = _unit(values, scope)
     description = values["description"].strip()
@@ -104,8 +104,8 @@ def find(*, ids: list[str] | None, service_code: str | None, start: datetime | N
 def describe(case: Case, unit_names: Mapping[int, str]) -> dict[str, Any]:
     """A case as an Open311 service request (no personal data)."""
     return {"service_request_id": case.code, "status": "open" if case.status in OPEN else "closed",
-            "status_notes": CASE_STATUS_LABELS[case.status],
-            "service_name": CATEGORIES.get(case.category, ""),
+            "status_notes": case.status.label,
+            "service_name": Category.label_of(case.category, ""),
             "service_code": case.category, "description": case.title,
             "agency_responsible": case.handling_department or unit_names.get(case.org_unit_id, ""),
             "service_notice": "", "requested_datetime": _iso(case.received_at),

@@ -21,5 +21,8 @@ def seed_demo_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the organisation CLI commands."""
+    """Register the organisation CLI commands and the lane answers' change watch."""
+    from app.org import lanes  # noqa: PLC0415
+
+    lanes.init_app(app)
     app.cli.add_command(seed_demo_command)

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 
+from flask import Flask
 from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
+from app.caches import app_cache
 from app.clock import local_zone
 from app.extensions import db
 from app.org.models import (
@@ -115,10 +117,11 @@ def resolve(lane: str | None, org_unit_id: int | None,
     if db.session.info.get(_CHANGED):
         return _resolve(lane, org_unit_id, department_code, day)
     key = (str(db.engine.url), lane, org_unit_id, department_code, day)
-    found = _memo.get(key)
+    memo = _memo()
+    found = memo.get(key)
     if found is None:
         found = _resolve(lane, org_unit_id, department_code, day)
-        _memo.put(key, found)
+        memo.put(key, found)
     return found
 
 
@@ -162,26 +165,33 @@ class _Memo:
             self._since = time.monotonic()
 
 
-_memo = _Memo()
+def _memo() -> _Memo:
+    """The app's remembered lane resolutions (app/caches.py)."""
+    return app_cache("org.lanes", _Memo)
 
 
 def forget() -> None:
     """Drop every remembered answer (after an organisation change, and between tests)."""
-    _memo.clear()
+    _memo().clear()
 
 
-@event.listens_for(Session, "after_flush")
+def init_app(app: Flask) -> None:  # noqa: ARG001 - registered per app, effective for all sessions
+    """Watch sessions for organisation changes (a committed one drops the lane answers)."""
+    for name, listener in (("after_flush", _note_org_change), ("after_commit", _org_change_committed),
+                           ("after_rollback", _org_change_rolled_back)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _note_org_change(session: Session, _context) -> None:
     if any(isinstance(obj, _ORG_MODELS) for obj in chain(session.new, session.dirty, session.deleted)):
         session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _org_change_committed(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         forget()
 
 
-@event.listens_for(Session, "after_rollback")
 def _org_change_rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)

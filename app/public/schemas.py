@@ -4,9 +4,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.cases.labels import CATEGORIES
 from app.errors import ValidationFailed
 from app.public.models import Rating
+from app.vocab import Category, one_of
 
 PHONE = validate.Regexp(r"^1[3-9][0-9]{9}$", error="请输入 11 位手机号码")
 REQUIRED: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "此项为必填项", "null": "此项为必填项"}
@@ -37,7 +37,7 @@ class SubmissionIn(PhoneIn):
     title = _text(4, 100)
     narrative = _text(10, 5000)
     category = fields.String(required=True, error_messages=REQUIRED,
-                             validate=validate.OneOf(list(CATEGORIES), error="请选择纠纷类别"))
+                             validate=one_of(Category, error="请选择纠纷类别"))
     grid_code = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
     address = _text(0, 200, required=False, load_default="")
     respondent = _text(0, 64, required=False, load_default="")

@@ -11,14 +11,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.audit.services import record
-from app.cases.labels import CATEGORIES, PARTY_ROLES, label
-from app.cases.models import CASE_STATUS_LABELS, Case, Party
+from app.cases.models import Case, Party
 from app.cases.routemap import route_map
 from app.clock import Clock
 from app.errors import OneDoorError
 from app.extensions import db
 from app.public.models import RATING_LABELS, Rating, SatisfactionRating
 from app.public.submission import CITIZEN
+from app.vocab import Category, PartyRole
 from app.workflow import services as workflow
 
 REVIEW_PROCESS = "satisfaction_review"
@@ -84,10 +84,10 @@ def find_case(code: str, last4: str) -> Case:
 def public_case(case: Case, now: datetime) -> PublicCase:
     """The citizen's view of a case."""
     route = route_map(case, now)
-    view = PublicCase(code=case.code, title=case.title, status=CASE_STATUS_LABELS[case.status],
-                      category=label(CATEGORIES, case.category), received_at=case.received_at,
+    view = PublicCase(code=case.code, title=case.title, status=case.status.label,
+                      category=Category.label_of(case.category), received_at=case.received_at,
                       closed=case.closed_at is not None,
-                      parties=[(label(PARTY_ROLES, p.role), mask_name(p.name)) for p in case.parties])
+                      parties=[(PartyRole.label_of(p.role), mask_name(p.name)) for p in case.parties])
     for step in route.steps:
         public = PublicStep(step.title, step.state, step.due_at, step.finished, step.time_left)
         if step.state in ("active", "warning", "overdue"):

@@ -13,7 +13,6 @@ import segno
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.audit.services import record
-from app.cases.labels import CATEGORIES
 from app.cases.models import mask
 from app.errors import OneDoorError
 from app.public import codes, limits
@@ -62,7 +61,7 @@ def _refused(action: str, exc: OneDoorError, buckets: dict[str, str | None]) -> 
 def _submit_page(step: int, values: dict[str, Any], errors: dict | None = None, status: int = 200,
                  message: str | None = None):
     return render_template("public/submit.html", step=step, values=values, errors=errors or {},
-                           message=message, categories=CATEGORIES, grids=public_grids()), status
+                           message=message, grids=public_grids()), status
 
 
 @bp.get("/")

@@ -26,16 +26,19 @@ from app.public.models import Rating, SatisfactionRating
 from app.reports.periods import Period
 from app.reports.rates import compute_rates, percent, rate_value
 from app.supervision.access import units_under
-from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, label
 from app.supervision.overdue_facts import on_time_between, overdue_between
+from app.vocab import Category, Channel
 from app.workflow.models import HumanTask, TaskState
 
 RESOLVED = (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REOPENED)
 # Channel lines of the reports; 三调对接 gathers the cases pushed by police, petitions and courts.
-CHANNEL_GROUPS = [("grid", "网格员排查上报", ("grid",)),
-                  ("hotline_12345", "12345 热线转办", ("hotline_12345",)),
-                  ("three_mediation", "三调对接（警情、信访、诉前）", ("police", "petition", "court")),
-                  ("walk_in", "来访窗口", ("walk_in",)), ("follow_up", "回访续案", ("follow_up",))]
+# The lines are report headings (a group of channels), not the channels' own labels.
+CHANNEL_GROUPS = [("grid", "网格员排查上报", (Channel.GRID,)),
+                  ("hotline_12345", "12345 热线转办", (Channel.HOTLINE_12345,)),
+                  ("three_mediation", "三调对接（警情、信访、诉前）",
+                   (Channel.POLICE, Channel.PETITION, Channel.COURT)),
+                  ("walk_in", Channel.WALK_IN.label, (Channel.WALK_IN,)),
+                  ("follow_up", "回访续案", (Channel.FOLLOW_UP,))]
 JOINT_ROUTE = "whistle"
 MERGED = "merged"
 RETURN_VISIT_PROCESS = "return_visit"  # called by dispute.bpmn; its tasks carry this process_id
@@ -166,7 +169,7 @@ def compute_in(units: Select | None, period: Period, now: datetime | None = None
     by_channel = [_line(key, text, sum(channels.get(c, Counter())["received"] for c in members),
                         sum(channels.get(c, Counter())["resolved"] for c in members))
                   for key, text, members in CHANNEL_GROUPS]
-    by_category = sorted((_line(k, label(CATEGORY_LABELS, k), v["received"], v["resolved"])
+    by_category = sorted((_line(k, Category.label_of(k), v["received"], v["resolved"])
                           for k, v in categories.items()), key=lambda line: (-line["received"], line["key"]))
     by_level = sorted((_line(k, k or "未分级（当场或部门办理）", v["received"], v["resolved"])
                        for k, v in levels.items()), key=lambda line: (-line["received"], line["key"]))
@@ -228,4 +231,4 @@ def build(unit: OrgUnit, period: Period, now: datetime) -> dict[str, Any]:
 
 def channel_label(key: str) -> str:
     """A channel's Chinese name."""
-    return label(CHANNEL_LABELS, key)
+    return Channel.label_of(key)

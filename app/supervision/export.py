@@ -10,11 +10,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from app.clock import local_zone
-from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS, label, role_label
+from app.supervision.labels import role_label
 from app.supervision.models import ORDER_STATUS_LABELS, OrderStatus
 from app.supervision.overdue import OverdueRow
 from app.supervision.overdue_facts import outcome_label
 from app.supervision.policies import overdue_working_days_many
+from app.vocab import Category, Channel
 
 HEADERS = ["案件编码", "案件标题", "办理环节", "承办单位", "处置层级", "纠纷类别", "风险等级", "受理渠道",
            "受理时间", "办理期限", "逾期工作日", "结果", "督办状态"]
@@ -49,8 +50,8 @@ def overdue_workbook(rows: list[OverdueRow], now: datetime, title: str) -> bytes
     for row, overdue_days in zip(rows, days, strict=True):
         case, task = row.case, row.task
         sheet.append([case.code, case.title, task.title, handling_unit(row), case.level or "",
-                      label(CATEGORY_LABELS, case.category), label(TIER_LABELS, case.risk_tier.value),
-                      label(CHANNEL_LABELS, case.channel), _local(case.received_at), _local(task.due_at),
+                      Category.label_of(case.category), case.risk_tier.label,
+                      Channel.label_of(case.channel), _local(case.received_at), _local(task.due_at),
                       overdue_days, outcome_label(row.task), order_label(row)])
     out = io.BytesIO()
     book.save(out)

@@ -15,6 +15,7 @@ from datetime import time as clock_time
 
 from sqlalchemy import event, select
 
+from app.caches import app_cache
 from app.calendar import WorkCalendar
 from app.clock import local_zone
 from app.supervision.models import ANY, DeadlinePolicy
@@ -75,23 +76,26 @@ def load_table(session_or_connection) -> PolicyTable:
     return PolicyTable({(r.process_id, r.bpmn_id): _row_policy(r) for r in rows})
 
 
-_cached: dict[object, tuple[float, PolicyTable]] = {}
+def _cached() -> dict[object, tuple[float, PolicyTable]]:
+    """The app's policy tables by database (app/caches.py)."""
+    return app_cache("supervision.policies", dict)
 
 
 def cached_table(connection) -> PolicyTable:
     """The policy table, re-read at most once a minute per database (see `invalidate`)."""
     key = connection.engine.url
-    hit = _cached.get(key)
+    cached = _cached()
+    hit = cached.get(key)
     if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
         return hit[1]
     table = load_table(connection)
-    _cached[key] = (time.monotonic(), table)
+    cached[key] = (time.monotonic(), table)
     return table
 
 
 def invalidate() -> None:
     """Forget cached policies (after a change in this process; other processes within a minute)."""
-    _cached.clear()
+    _cached().clear()
 
 
 # Registered after app.workflow.models' own listener, so it runs second and wins.

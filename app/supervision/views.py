@@ -14,7 +14,6 @@ from app.reports.rates import BY_KEY
 from app.supervision import overdue, schemas, services, stats
 from app.supervision.access import scope_units, supervisor_scope, unit_in_scope
 from app.supervision.export import handling_unit, order_label, overdue_workbook
-from app.supervision.labels import CATEGORY_LABELS, CHANNEL_LABELS, TIER_LABELS
 from app.supervision.models import NOTICE_LABELS, ORDER_STATUS_LABELS
 from app.supervision.overdue_facts import outcome_label
 from app.supervision.policies import overdue_working_days_many
@@ -30,8 +29,7 @@ def _now() -> datetime:
 
 
 def _labels() -> dict:
-    return {"categories": CATEGORY_LABELS, "channels": CHANNEL_LABELS, "tiers": TIER_LABELS,
-            "notice_labels": NOTICE_LABELS, "order_labels": ORDER_STATUS_LABELS}
+    return {"notice_labels": NOTICE_LABELS, "order_labels": ORDER_STATUS_LABELS}
 
 
 @bp.get("/overdue")

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app import vocab
 from app.auth.services import scopes_of
 from app.clock import local_zone
 from app.errors import OneDoorError
@@ -176,6 +177,8 @@ def _favicon():
 def init_app(app: Flask) -> None:
     """Register filters, the shared page context, error pages and the favicon."""
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["label"] = vocab.label  # {{ case.channel|label("channel") }}
+    app.jinja_env.globals["vocab"] = vocab.VOCABULARIES  # {{ vocab.category.labels() }}
     app.context_processor(_page_context)
     app.register_error_handler(OneDoorError, _error_page)
     app.register_error_handler(CSRFError, _csrf_page)

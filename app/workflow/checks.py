@@ -25,6 +25,7 @@ from app.workflow.forms import (
     FORM_SCHEMA_PROPERTY,
     FORM_UI_PROPERTY,
     date_rule_problems,
+    off_vocabulary_enums,
     parse_form,
     unlabelled_enums,
 )
@@ -194,6 +195,9 @@ def _check_enum_labels(name: str, schema: Mapping[str, Any], forms: Mapping[str,
     for path in unlabelled_enums(schema, ui if isinstance(ui, dict) else {}):
         problems.append(Problem(name, path, None, f"选项字段「{path}」有选项缺少中文标签"
                                 "（在 ui:enumNames、enumNames 或 oneOf 的 title 中填写）"))
+    for path, vocabulary, outside in off_vocabulary_enums(schema):  # vocabulary: its Chinese title
+        problems.append(Problem(name, path, None, f"选项字段「{path}」的选项「{'、'.join(outside)}」"
+                                f"不在「{vocabulary}」词表中，系统无法识别"))
 
 
 def _spec_problem(exc: Exception, trees: Mapping[str, Element], default_file: str) -> Problem:

@@ -13,11 +13,13 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
+from app import vocab
 from app.clock import local_zone
 from app.errors import ValidationFailed
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 FORMAT_CHECKER = FormatChecker()  # the standard formats plus ours below
+VOCABULARY_KEYWORD = "x-vocabulary"  # a choice field whose values come from app/vocab.py
 
 
 @FORMAT_CHECKER.checks("cn-id-number")  # type: ignore[untyped-decorator]  # jsonschema ships no types
@@ -221,6 +223,35 @@ def _enum_values(prop: Mapping[str, Any]) -> list[Any]:
     if prop.get("oneOf") or items.get("oneOf"):
         return [o.get("const") for o in prop.get("oneOf") or items["oneOf"]]
     return list(prop.get("enum") or items.get("enum") or [])
+
+
+def _choice_fields(schema: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(path, property) of every field of a form that offers choices, nested ones too."""
+    for name, prop in schema.get("properties", {}).items():
+        path = prefix + name
+        if _enum_values(prop):
+            yield path, prop
+        if prop.get("type") == "object":
+            yield from _choice_fields(prop, f"{path}.")
+        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+            yield from _choice_fields(prop["items"], f"{path}.[]")
+
+
+def off_vocabulary_enums(schema: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(path, vocabulary label, values outside it) for each choice field that must take its
+    values from a vocabulary of app/vocab.py: named like one (`channel`, `category`, …) or
+    marked `"x-vocabulary": "<name>"`. An unknown `x-vocabulary` name is reported with every value."""
+    found = []
+    for path, prop in _choice_fields(schema):
+        name = prop.get(VOCABULARY_KEYWORD) or prop.get("items", {}).get(VOCABULARY_KEYWORD) \
+            or vocab.FORM_FIELDS.get(path)
+        if not name:
+            continue
+        allowed = vocab.VOCABULARIES[name].values() if name in vocab.VOCABULARIES else ()
+        outside = [str(v) for v in _enum_values(prop) if str(v) not in allowed]
+        if outside:
+            found.append((path, vocab.TITLES.get(name, "未知词表"), outside))
+    return found
 
 
 def unlabelled_enums(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.org.models import Role, _enum
+from app.vocab import TaskState
 
 
 class Deployment(Model):
@@ -83,14 +84,6 @@ class ProcessInstance(Model):
     deployment: Mapped[Deployment] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-
-
-class TaskState(enum.Enum):
-    """State of a human task row."""
-
-    READY = "ready"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
 
 
 class HumanTask(Model):

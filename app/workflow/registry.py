@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 from sqlalchemy import select
 
+from app.caches import app_cache
 from app.extensions import db
 from app.workflow import engine
 from app.workflow.forms import parse_form
@@ -66,7 +67,11 @@ class _Cache:
             self._items.clear()
 
 
-_cache = _Cache(_CACHE_SIZE)
+
+
+def _deployments() -> _Cache:
+    """The app's parsed deployments (app/caches.py)."""
+    return app_cache("workflow.deployments", lambda: _Cache(_CACHE_SIZE))
 
 
 def script_engine() -> Any:
@@ -76,7 +81,7 @@ def script_engine() -> Any:
 
 def load(deployment_id: int, process_id: str) -> LoadedDeployment:
     """Parse (once) and return the deployment's specs and forms."""
-    cached = _cache.get(deployment_id)
+    cached = _deployments().get(deployment_id)
     if cached is not None:
         return cached
     files = db.session.scalars(
@@ -87,7 +92,7 @@ def load(deployment_id: int, process_id: str) -> LoadedDeployment:
     loaded = LoadedDeployment(deployment_id, process_id,
                               engine.parse_specs(process_id, bpmn, dmn), forms,
                               parse_deadline_rules(dmn))
-    _cache.put(deployment_id, loaded)
+    _deployments().put(deployment_id, loaded)
     return loaded
 
 
@@ -127,4 +132,4 @@ def _deadline_rows(decision: Any) -> dict[str, DeadlineRule]:
 
 def clear() -> None:
     """Forget every parsed deployment (tests; `pytest --fresh-process` before every transaction)."""
-    _cache.clear()
+    _deployments().clear()

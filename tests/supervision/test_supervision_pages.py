@@ -62,7 +62,7 @@ def test_overdue_list_filters_sorts_and_exports(client, no_csrf, overdue_cases, 
     assert rows[2][:4] == ("案件编码", "案件标题", "办理环节", "承办单位")
     assert {r[0] for r in rows[3:]} == {first.code}  # its on-the-spot task and its red-risk review
     [review] = [r for r in rows[3:] if r[2] == "红色风险研判处置"]  # due 2 hours after intake
-    assert review[6:8] == ("红", "来访窗口") and review[10] == 6 and review[11:13] == ("未办结", "待签发")
+    assert review[6:8] == ("红色", "来访窗口") and review[10] == 6 and review[11:13] == ("未办结", "待签发")
 
 
 def test_department_rates_and_orders_pages(client, no_csrf, overdue_cases, desk, org, clock):

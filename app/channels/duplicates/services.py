@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from app.audit.services import record
-from app.cases.models import Case, CaseStatus, Party
+from app.cases.models import Case, Party
 from app.channels.duplicates.models import CaseDuplicate
 from app.clock import Clock
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.org.services import Actor
+from app.vocab import OPEN_STATUSES, DuplicateDecision, DuplicateStatus
 from app.workflow.services import cancel_instance
 
-OPEN = (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED)
+OPEN = OPEN_STATUSES
 
 
 def _party_match(case: Case):
@@ -45,7 +46,7 @@ def flag_if_duplicate(case: Case, window_days: int, now: datetime) -> CaseDuplic
         .order_by(Case.received_at).limit(1))
     if original is None:
         return None
-    flag = CaseDuplicate(case_id=case.id, duplicate_of_id=original.id, status="flagged",
+    flag = CaseDuplicate(case_id=case.id, duplicate_of_id=original.id, status=DuplicateStatus.FLAGGED,
                          reason=f"与 {original.code} 当事人、类别、网格相同，且在 {window_days} 日内",
                          flagged_at=now)
     db.session.add(flag)
@@ -72,17 +73,16 @@ def decide(code: str, decision: str, *, actor: Actor | None, clock: Clock) -> Ca
         if case else None
     if flag is None:
         raise NotFound(f"案件 {code} 没有疑似重复标记")
-    if flag.status != "flagged":
+    if flag.status != DuplicateStatus.FLAGGED:
         raise Conflict("该疑似重复已处理")
     now = clock.now()
-    flag.status = "merged" if decision == "merge" else "kept"
+    flag.status = DuplicateStatus.MERGED if decision == DuplicateDecision.MERGE else DuplicateStatus.KEPT
     flag.decided_at = now
     flag.decided_by_id = actor.user_id if actor else None
-    if decision == "merge":
-        case.status = CaseStatus.CLOSED
-        case.result = "merged"
-        case.closed_at = now
-        case.current_due_at = None
+    if decision == DuplicateDecision.MERGE:
+        original = db.session.get(Case, flag.duplicate_of_id)
+        assert case is not None and original is not None  # a flag names two existing cases
+        case.merge_into(original, now)
         if case.instance_id:
             cancel_instance(case.instance_id, clock=clock, actor=actor, reason="merged")
     record(now, f"case.duplicate_{flag.status}", actor_id=actor.user_id if actor else None,

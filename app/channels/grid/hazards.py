@@ -2,6 +2,7 @@
 
 from app.channels.grid.models import GridReport
 from app.clock import Clock
+from app.vocab import GridReportStatus
 from app.workflow import services as workflow
 
 HAZARD_PROCESS = "grid_hazard"
@@ -13,5 +14,5 @@ def open_hazard_task(report: GridReport, department_code: str, clock: Clock) -> 
         HAZARD_PROCESS, business_key=f"GR-{report.external_id}"[:64], org_unit_id=report.org_unit_id,
         clock=clock, data={"title": report.title, "content": report.content,
                            "department": department_code, "report_id": report.id})
-    report.status = "task_opened"
+    report.status = GridReportStatus.TASK_OPENED
     return instance.id

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.audit.services import record
-from app.cases import labels
 from app.channels.grid.capture import MAX_PHOTO, report_from_app, worker_grids
 from app.channels.grid.services import describe
 from app.channels.grid.views import GridReportIn
@@ -72,7 +71,7 @@ def app_page():
     grids = worker_grids(actor)
     page = inbox(actor, None, InboxQuery.from_args(MultiDict()), _clock().now())
     return render_template("grid/app.html", grids=grids, departments=_departments(grids), kinds=KINDS,
-                           categories=labels.CATEGORIES, rows=page.rows, max_photo=MAX_PHOTO)
+                           rows=page.rows, max_photo=MAX_PHOTO)
 
 
 @bp.get("/manifest.webmanifest")

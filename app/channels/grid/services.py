@@ -27,6 +27,7 @@ from app.errors import OneDoorError, ValidationFailed
 from app.extensions import db
 from app.org.lanes import LaneError, department_for
 from app.org.models import Department, OrgUnit
+from app.vocab import GridReportStatus
 
 CHANNEL = "grid"
 # Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
@@ -143,21 +144,21 @@ def _receive(values: Mapping[str, Any], lookups: _Lookups, clock: Clock,
     lookups.scope.check_unit(unit)
     report = GridReport(external_id=values["external_id"], kind=values["kind"], org_unit_id=unit.id,
                         reporter=values["reporter"], title=values["title"], content=values["content"],
-                        status="recorded", received_at=clock.now())
+                        status=GridReportStatus.RECORDED, received_at=clock.now())
     if values["kind"] == ReportKind.DISPUTE.value:
         _require(values, "category", "parties")
         with db.session.begin_nested():
             case = receive_case({**values, "channel": CHANNEL, "narrative": values["content"],
                                  "external_ref": values["external_id"]}, unit.code, scope=lookups.scope,
                                 clock=clock, duplicate_window_days=duplicate_window_days)
-            report.case_id, report.status = case.id, "case_opened"
+            report.case_id, report.status = case.id, GridReportStatus.CASE_OPENED
             db.session.add(report)
             db.session.flush()
     elif values["kind"] == ReportKind.HAZARD.value and values.get("department"):
         # A hazard naming a department becomes that department's task (the grid_hazard process),
         # under a savepoint as a dispute's case is: starting a process can fail half-way.
         report.department_id = lookups.department(values["department"], unit).id
-        report.status = "routed"
+        report.status = GridReportStatus.ROUTED
         with db.session.begin_nested():
             db.session.add(report)
             db.session.flush()

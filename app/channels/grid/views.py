@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from app.api.auth import principal
 from app.api.base import SECURITY, api_blueprint, clock, setting
 from app.api.errors import flatten
-from app.api.schemas import CATEGORIES, RISK_TIERS, ApiInput, PartyIn
+from app.api.schemas import ApiInput, PartyIn
 from app.channels.grid.models import ReportKind
 from app.channels.grid.services import describe, receive_batch, receive_report, summary
 from app.inputs import Day, WholeNumber
 from app.unit_of_work import run_unit
+from app.vocab import Category, RiskTier, one_of
 
 bp = api_blueprint("api_grid", __name__, "/grid", "网格上报（陇情e通）：安全隐患、矛盾纠纷、社情民意")
 MAX_BATCH = 2000
@@ -34,8 +35,8 @@ class GridReportIn(ApiInput):
     content = fields.String(required=True, validate=validate.Length(min=10, max=5000))
     department = fields.String(validate=validate.Length(min=1, max=64),
                                metadata={"description": "安全隐患的责任部门编码"})
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
-    risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
+    category = fields.String(validate=one_of(Category))
+    risk_tier = fields.String(load_default=RiskTier.BLUE.value, validate=one_of(RiskTier))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=1e12))
     people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))

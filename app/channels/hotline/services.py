@@ -22,6 +22,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.org.lanes import LaneError, department_for
 from app.org.services import require_open
+from app.vocab import HotlineOrderStatus
 from app.workflow import services as workflow
 
 PROCESS = "hotline_order"
@@ -92,7 +93,7 @@ def _new_order(values: Mapping[str, Any], clock: Clock) -> HotlineOrder:
         business_key=f"12345-{values['order_id']}-{values['dispatch_no']}",
         order_type=values["order_type"], urgent=values["urgent"], is_dispute=values["is_dispute"],
         title=values["title"], content=values["content"], category=values.get("category"),
-        org_unit_id=unit.id, department_code=department or None, status="received",
+        org_unit_id=unit.id, department_code=department or None, status=HotlineOrderStatus.RECEIVED,
         intake=_intake(values) if values["is_dispute"] else None, received_at=now, updated_at=now)
     db.session.add(order)
     db.session.flush()
@@ -137,7 +138,7 @@ def _seed(order: HotlineOrder) -> dict[str, Any]:
             "target_department": order.department_code or "",
             "sign_lane": "网格员" if direct_to_grid else "综合受理",
             "sign_rule": "hotline.sign_for_urgent" if order.urgent else "hotline.sign_for",
-            "handle_rule": f"hotline.{order.order_type}", "order_status": "received"}
+            "handle_rule": f"hotline.{order.order_type}", "order_status": HotlineOrderStatus.RECEIVED.value}
 
 
 def order_synced(order_key: str, data: Mapping[str, Any], *, clock: Clock, callback_url: str,
@@ -150,13 +151,13 @@ def order_synced(order_key: str, data: Mapping[str, Any], *, clock: Clock, callb
     now = clock.now()
     order.status = status
     order.updated_at = now
-    if status == "signed" and order.is_dispute and order.case_id is None:
+    if status == HotlineOrderStatus.SIGNED and order.is_dispute and order.case_id is None:
         # the order was accepted while its grid was open: a later retirement does not undo that
         case = receive_case(order.intake or {}, _unit_code(order.org_unit_id), scope=EVERYWHERE,
                             clock=clock, duplicate_window_days=duplicate_window_days,
                             accept_retired=True)
         order.case_id = case.id
-    if status == "closed":
+    if status == HotlineOrderStatus.CLOSED:
         order.satisfaction = data.get("satisfaction")
     enqueue(target=TARGET, url=callback_url, event=status, ref=order.order_id,
             key=f"12345:{order.order_id}:{order.dispatch_no}:{status}",
@@ -176,13 +177,13 @@ def callback_payload(order: HotlineOrder, data: Mapping[str, Any], now) -> dict[
     payload: dict[str, Any] = {"order_id": order.order_id, "dispatch_no": order.dispatch_no,
                                "event": order.status, "case_code": case_code,
                                "occurred_at": now.isoformat()}
-    if order.status == "returned":
+    if order.status == HotlineOrderStatus.RETURNED:
         payload["reason"] = data.get("objection_reason")
         payload["opinion"] = data.get("opinion")
-    if order.status == "replied":
+    if order.status == HotlineOrderStatus.REPLIED:
         outcome = data.get("dispute_outcome") or {}
         payload.update(reply=data.get("reply"), result=outcome.get("result") or data.get("result"))
-    if order.status == "closed":
+    if order.status == HotlineOrderStatus.CLOSED:
         payload.update(satisfaction=data.get("satisfaction"), visit_note=data.get("visit_note"))
     return payload
 

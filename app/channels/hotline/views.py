@@ -6,12 +6,13 @@ from marshmallow import Schema, fields, validate
 
 from app.api.auth import DEFAULT_MAX_BODY
 from app.api.base import api_blueprint, clock, setting
-from app.api.schemas import CATEGORIES, PHONE, RISK_TIERS, ApiInput, PartyIn
+from app.api.schemas import PHONE, ApiInput, PartyIn
 from app.channels.hotline.services import ORDER_TYPES, receive_order
 from app.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from app.extensions import db
 from app.inputs import WholeNumber
 from app.unit_of_work import run_unit
+from app.vocab import Category, RiskTier, one_of
 
 bp = api_blueprint("api_hotline", __name__, "/hotline", "12345 工单接入（HMAC 签名，按工单号幂等）",
                    authenticated=False)
@@ -42,8 +43,8 @@ class HotlineOrderIn(ApiInput):
                               metadata={"description": "网格（或单位）编码"})
     department = fields.String(validate=validate.Length(min=1, max=64),
                                metadata={"description": "指定承办部门编码（可选）"})
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
-    risk_tier = fields.String(load_default="blue", validate=validate.OneOf(RISK_TIERS))
+    category = fields.String(validate=one_of(Category))
+    risk_tier = fields.String(load_default=RiskTier.BLUE.value, validate=one_of(RiskTier))
     amount = fields.Float(load_default=0, validate=validate.Range(min=0, max=1e12))
     people_count = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
