@@ -185,13 +185,14 @@ def remove_membership(scope: AdminScope, membership_id: int, *, actor: Actor,
         raise NotFound("岗位不存在")
     user = manageable(scope, membership.user_id)
     before = _state(user)
-    department_id, post = membership.department_id, (membership.org_unit_id, membership.role)
+    department_id = membership.department_id
+    post = (membership.org_unit_id, membership.role) if membership.org_unit_id is not None else None
     db.session.delete(membership)
     db.session.flush()
     db.session.refresh(user)
     audit_change(actor, "user.membership_removed", user.username, before, _state(user), now=now)
     staffing.after_staff_change([department_id] if department_id else [], user_id=user.id,
-                                post=None if department_id else post,
+                                post=post,
                                 cause=f"「{user.display_name}」的岗位已移除", actor=actor, now=now)
     return user
 

@@ -164,6 +164,8 @@ def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTa
         raise Forbidden("只有本案所在地区综治中心的调度人员可以代部门办理")
     text = reason_text(reason, "代办")
     center = center_of(task)
+    if center is None:
+        raise Conflict("本案所在地区没有综治中心调度人员，无法代部门办理")
     previous = task.candidate_department_id
     now = clock.now()
     task.candidate_department_id, task.candidate_org_unit_id = None, center.id

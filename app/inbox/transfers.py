@@ -24,6 +24,7 @@ from app.inbox import actions
 from app.inbox.models import TaskTransfer, TransferState
 from app.org.models import OrgUnit, Role
 from app.org.services import Actor
+from app.unit_of_work import rows_changed
 from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from app.workflow.queries import transfer_approver
 
@@ -113,12 +114,12 @@ def _locked(request_id: int, actor: Actor) -> tuple[TaskTransfer, HumanTask]:
 
 def _settle(row: TaskTransfer, state: TransferState, actor: Actor, now, text: str | None) -> None:
     """Move the request out of `pending`, or refuse: someone decided it a moment ago."""
-    done = db.session.execute(
+    done = rows_changed(
         update(TaskTransfer).where(TaskTransfer.id == row.id,
                                    TaskTransfer.state == TransferState.PENDING)
         .values(state=state, decided_by_id=actor.user_id, decided_at=now, decision_reason=text)
         .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if done != 1:
         raise Conflict("该转办申请已被处理，请刷新页面")
     db.session.refresh(row)
 

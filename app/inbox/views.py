@@ -196,7 +196,7 @@ def complete(task_id: str):
     except ValidationFailed as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), data, failed.errors, 422)
+        return _render_task(db.session.get_one(HumanTask, task_id), data, failed.errors, 422)
     flash(f"「{item.title}」已办结")
     return redirect(url_for("inbox.index"))
 
@@ -216,7 +216,7 @@ def transfer(task_id: str):
     except (ValidationFailed, Conflict) as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), status=failed.http_status,
+        return _render_task(db.session.get_one(HumanTask, task_id), status=failed.http_status,
                             action_errors=failed.errors)
     if outcome.pending:
         flash("转办申请已提交，等待综治中心调度审批；审批前任务仍由本部门办理")
@@ -236,7 +236,7 @@ def send_back(task_id: str):
     except ValidationFailed as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), status=422,
+        return _render_task(db.session.get_one(HumanTask, task_id), status=422,
                             action_errors={f"return_{k}": v for k, v in failed.errors.items()})
     flash(f"「{item.title}」已退回综治中心")
     return redirect(url_for("inbox.index"))
@@ -253,7 +253,7 @@ def send_back_previous(task_id: str):
     except ValidationFailed as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), status=422,
+        return _render_task(db.session.get_one(HumanTask, task_id), status=422,
                             action_errors={f"previous_{k}": v for k, v in failed.errors.items()})
     flash(f"已退回上一步「{previous.title}」")
     return redirect(url_for("inbox.index"))
@@ -266,7 +266,7 @@ def _action(task_id: str, unit, prefix: str, done: str):
     except ValidationFailed as failed:
         db.session.expire_all()
         flash(failed.message, "error")
-        return _render_task(db.session.get(HumanTask, task_id), status=422,
+        return _render_task(db.session.get_one(HumanTask, task_id), status=422,
                             action_errors={f"{prefix}{k}": v for k, v in failed.errors.items()})
     flash(done)
     return redirect(url_for("inbox.task", task_id=task_id))

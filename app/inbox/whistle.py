@@ -6,6 +6,7 @@ included) and have an active member; the submission is checked against the same 
 service every channel calls, so a named department never gets a task nobody can see.
 """
 
+from collections.abc import Mapping
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
@@ -49,10 +50,11 @@ def staffed(task: HumanTask, codes: list[str], now: datetime) -> set[str]:
     return {code for code in codes if _receiver(code, unit, day) is not None}
 
 
-def narrow(task: HumanTask, schema: dict | None, ui: dict, now: datetime) -> tuple[dict | None, dict]:
+def narrow(task: HumanTask, schema: dict[str, Any] | None, ui: dict[str, Any],
+           now: datetime) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The form and its hints with only receivable departments offered (labels kept aligned)."""
     fields = _hinted(schema)
-    if not fields:
+    if schema is None or not fields:
         return schema, ui
     schema, ui = deepcopy(schema), deepcopy(ui or {})
     for name in fields:
@@ -66,12 +68,14 @@ def narrow(task: HumanTask, schema: dict | None, ui: dict, now: datetime) -> tup
     return schema, ui
 
 
-def check_submission(task: HumanTask, forms: dict[str, Any], values: dict[str, Any],
+def check_submission(task: HumanTask, forms: Mapping[str, Any], values: dict[str, Any],
                      now: datetime) -> None:
     """Refuse, at the field, a named department nobody could receive the task in."""
     schema = forms.get(task.form_key or "")
+    if not schema:
+        return
     ui = forms.get(ui_key(task.form_key), {}) if task.form_key else {}
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for name in _hinted(schema):
         chosen = [str(v) for v in values.get(name) or []]
         receivable = staffed(task, chosen, now)

@@ -71,7 +71,7 @@ def decide(code: str, decision: str, *, actor: Actor | None, clock: Clock) -> Ca
     case = db.session.scalar(select(Case).where(Case.code == code))
     flag = db.session.scalar(select(CaseDuplicate).where(CaseDuplicate.case_id == case.id)) \
         if case else None
-    if flag is None:
+    if case is None or flag is None:
         raise NotFound(f"案件 {code} 没有疑似重复标记")
     if flag.status != DuplicateStatus.FLAGGED:
         raise Conflict("该疑似重复已处理")
@@ -80,8 +80,7 @@ def decide(code: str, decision: str, *, actor: Actor | None, clock: Clock) -> Ca
     flag.decided_at = now
     flag.decided_by_id = actor.user_id if actor else None
     if decision == DuplicateDecision.MERGE:
-        original = db.session.get(Case, flag.duplicate_of_id)
-        assert case is not None and original is not None  # a flag names two existing cases
+        original = db.session.get_one(Case, flag.duplicate_of_id)  # a flag names an existing case
         case.merge_into(original, now)
         if case.instance_id:
             cancel_instance(case.instance_id, clock=clock, actor=actor, reason="merged")
@@ -94,5 +93,5 @@ def decide(code: str, decision: str, *, actor: Actor | None, clock: Clock) -> Ca
 
 def describe(flag: CaseDuplicate) -> dict[str, str]:
     """A flag as the API shows it."""
-    original = db.session.get(Case, flag.duplicate_of_id)
+    original = db.session.get_one(Case, flag.duplicate_of_id)
     return {"duplicate_of": original.code, "status": flag.status, "reason": flag.reason}
