@@ -14,7 +14,10 @@
   // The standard properties panel with our provider (app/static/src/, bundled at install time);
   // the provider's choices (forms, deadline rules, lanes, departments…) come from the server.
   var choices = JSON.parse(app.dataset.choices || "{}");
-  var bpmn = new OneDoorBpmn.Modeler({ container: "#canvas", propertiesPanel: { parent: "#properties" },
+  var OPEN_GROUPS = {};  // ours and the engine-relevant standard groups start open
+  ["general", "onedoor-task", "onedoor-flow", "onedoor-call", "onedoor-decision", "onedoor-script", "onedoor-message",
+    "onedoor-lane-role", "timer", "message", "multiInstance"].forEach(function (id) { OPEN_GROUPS[id] = { open: true }; });
+  var bpmn = new OneDoorBpmn.Modeler({ container: "#canvas", propertiesPanel: { parent: "#properties", layout: { groups: OPEN_GROUPS } },
     additionalModules: zh.concat(OneDoorBpmn.modules), onedoor: { choices: choices },
     moddleExtensions: { spiffworkflow: OneDoorBpmn.descriptor } });
   var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } },
