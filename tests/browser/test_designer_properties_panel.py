@@ -132,3 +132,20 @@ def test_an_unknown_deadline_rule_typed_in_the_panel_is_flagged_by_the_deploy_ch
     db.session.expire_all()
     assert db.session.scalar(select(func.max(Deployment.version)).where(
         Deployment.process_id == "four_levels_seven_days")) == 1
+
+
+def test_on_a_phone_the_panel_sits_under_the_diagram(live_server, browser, screenshot, processes):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in_page(page, live_server, "designer")
+        open_modeler(page, live_server)
+        page.evaluate("""() => { const m = window.onedoorModeler.bpmn;
+            m.get("selection").select(m.get("elementRegistry").get("county_handling")); }""")
+        expect(page.locator("#properties")).to_have_attribute("data-element-id", "county_handling")
+        canvas, panel = page.locator("#canvas").bounding_box(), page.locator("#properties").bounding_box()
+        assert panel["y"] >= canvas["y"] + canvas["height"]
+        assert canvas["width"] > 300 and panel["width"] > 300
+        screenshot(page, "modeler-panel-390")
+    finally:
+        context.close()
