@@ -13,6 +13,7 @@ from app.designer import drafts
 from app.extensions import db
 from app.workflow.checks import check_files
 from app.workflow.models import Deployment
+from tests.browser.test_designer_chinese import english
 from tests.helpers import sign_in_page
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -149,3 +150,38 @@ def test_on_a_phone_the_panel_sits_under_the_diagram(live_server, browser, scree
         screenshot(page, "modeler-panel-390")
     finally:
         context.close()
+
+
+def open_process(page, live_server, name):
+    page.goto(f"{live_server}/designer/")
+    page.get_by_role("button", name=re.compile(f"^在线编辑 {re.escape(name)}")).click()
+    page.wait_for_selector("#modeler-app[data-ready=true]")
+
+
+def test_every_kind_of_element_reads_its_engine_values_in_chinese(live_server, page, screenshot,
+                                                                 processes):  # noqa: F811
+    sign_in_page(page, live_server, "designer")
+    open_process(page, live_server, "矛盾纠纷化解")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # its many file tabs wrap
+    panel = page.locator("#properties")
+    shown = {  # element → (entry label, the value the engine reads)
+        "lane_clerk": ("泳道角色（按分派规则找到办理人）", "综合受理"),
+        "classify": ("调用的决策表", "routing"),
+        "four_levels": ("调用的流程", "four_levels_seven_days"),
+        "to_on_the_spot": ("条件表达式", 'route == "on_the_spot"'),
+        "on_the_spot": ("表单", "mediation_result.json"),
+    }
+    for element_id, (label, value) in shown.items():
+        page.evaluate("""id => { const m = window.onedoorModeler.bpmn;
+            m.get("selection").select(m.get("elementRegistry").get(id)); }""", element_id)
+        expect(panel).to_have_attribute("data-element-id", element_id)
+        expect(panel.get_by_label(label, exact=True)).to_have_value(value)
+        assert english(page) == [], element_id
+    screenshot(page, "modeler-panel-call-activity-lane-flow")
+
+    open_process(page, live_server, "12345 工单")
+    select_element(page, "wait_dispute")
+    expect(panel.get_by_label("消息内容存入的变量")).to_have_value("dispute_outcome")
+    expect(panel.locator('[data-group-id="group-message"]')).to_be_visible()  # the standard 消息 group
+    assert english(page) == []
+    assert page.evaluate("Object.keys(window.OneDoorZh.missing)") == []
