@@ -185,3 +185,32 @@ def test_every_kind_of_element_reads_its_engine_values_in_chinese(live_server, p
     expect(panel.locator('[data-group-id="group-message"]')).to_be_visible()  # the standard 消息 group
     assert english(page) == []
     assert page.evaluate("Object.keys(window.OneDoorZh.missing)") == []
+
+
+def test_a_multi_instance_call_keeps_its_collections_through_a_panel_edit(live_server, page, screenshot,
+                                                                          processes):  # noqa: F811
+    sign_in_page(page, live_server, "designer")
+    open_process(page, live_server, "中心吹哨")
+    draft_id = int(re.search(r"/drafts/(\d+)", page.url).group(1))
+    select_element(page, "department_reports")
+    panel = page.locator("#properties")
+    expect(panel.get_by_label("输入集合（变量名）")).to_have_value("departments")
+    expect(panel.get_by_label("每个实例的输入变量")).to_have_value("reporting_department")
+    expect(panel.get_by_label("输出集合（变量名）")).to_have_value("opinions")
+    expect(panel.get_by_label("调用的流程")).to_have_value("whistle_report")
+    assert english(page) == []
+    screenshot(page, "modeler-panel-multi-instance")
+    name = panel.get_by_label("名称", exact=True)
+    name.fill("各部门报到并提出意见")
+    name.press("Tab")
+    save(page)
+
+    db.session.expire_all()
+    root = etree.fromstring(drafts.get_draft(draft_id).files["whistle.bpmn"].encode())
+    [loop] = root.xpath('//*[@id="department_reports"]/*[local-name()="multiInstanceLoopCharacteristics"]')
+    assert loop.findtext(f"{BPMN}loopDataInputRef") == "departments"
+    assert loop.findtext(f"{BPMN}loopDataOutputRef") == "opinions"
+    files, parsed = drafts.publishable(draft_id), {}
+    assert check_files(files.bpmn, files.dmn, files.forms, parsed=parsed) == []
+    spec = parsed["whistle"].spec.task_specs["department_reports"]
+    assert (spec.data_input.bpmn_id, spec.data_output.bpmn_id) == ("departments", "opinions")

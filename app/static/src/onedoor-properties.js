@@ -274,6 +274,63 @@ function TimerNote() {
       code("rule_due(\"return_visit.wait\")"), " 或流程数据中的期限变量；部署前会在样例日期上试算"));
 }
 
+// ---------------------------------------------------------------- multi-instance collections
+// SpiffWorkflow reads loopDataInputRef / loopDataOutputRef as the names of process variables
+// (e.g. `departments`), while BPMN models them as references to data elements. bpmn-js drops a
+// reference it cannot resolve, so a save would lose the collection: keep each as a stand-in
+// element whose id is the variable name (exported as that name, as the engine reads it).
+
+const LOOP_REFS = ["bpmn:loopDataInputRef", "bpmn:loopDataOutputRef"];
+
+function variableRef(moddle, name) { return moddle.create("bpmn:DataInput", { id: name }); }
+
+export function LoopReferences(eventBus, moddle) {
+  eventBus.on("import.parse.complete", function (event) {
+    (event.warnings || []).forEach(function (w) {
+      if (w.element && LOOP_REFS.indexOf(w.property) >= 0 && w.value) {
+        w.element.set(w.property, variableRef(moddle, w.value));
+      }
+    });
+  });
+}
+LoopReferences.$inject = ["eventBus", "moddle"];
+
+function loopOf(element) {
+  const loop = getBusinessObject(element).get("loopCharacteristics");
+  return loop && is(loop, "bpmn:MultiInstanceLoopCharacteristics") ? loop : null;
+}
+
+function LoopText(props) {
+  const { element, id, label, description, property, item } = props;
+  const modeling = useService("modeling"), moddle = useService("moddle"), debounce = useService("debounceInput");
+  const loop = loopOf(element);
+  return h(TextFieldEntry, {
+    element, id, label, description, debounce,
+    getValue: () => { const v = loop.get(property); return v ? (item ? v.name : v.id) || "" : ""; },
+    setValue: (value) => {
+      value = (value || "").trim();
+      let made;  // undefined clears it
+      if (value && property === "inputDataItem") { made = moddle.create("bpmn:DataInput", { id: value, name: value }); }
+      else if (value && property === "outputDataItem") { made = moddle.create("bpmn:DataOutput", { id: value, name: value }); }
+      else if (value) { made = variableRef(moddle, value); }
+      modeling.updateModdleProperties(element, loop, { [property]: made });
+    }
+  });
+}
+
+function loopEntries() {
+  return [
+    { id: "onedoor-loop-input", component: LoopText, isEdited: isTextFieldEntryEdited, property: "loopDataInputRef",
+      label: "输入集合（变量名）", description: "每个元素生成一个实例，例如被点名的部门列表" },
+    { id: "onedoor-loop-item", component: LoopText, isEdited: isTextFieldEntryEdited, property: "inputDataItem", item: true,
+      label: "每个实例的输入变量" },
+    { id: "onedoor-loop-output", component: LoopText, isEdited: isTextFieldEntryEdited, property: "loopDataOutputRef",
+      label: "输出集合（变量名）", description: "各实例的结果按顺序汇总到此变量" },
+    { id: "onedoor-loop-output-item", component: LoopText, isEdited: isTextFieldEntryEdited, property: "outputDataItem", item: true,
+      label: "每个实例的输出变量" }
+  ];
+}
+
 // ---------------------------------------------------------------- groups
 
 function taskGroup(element, injector) {
@@ -326,6 +383,7 @@ export default function OneDoorPropertiesProvider(propertiesPanel, injector) {
       groups.forEach((g) => {
         if (g.id === "general") { g.entries = g.entries.filter((e) => HIDDEN.indexOf(e.id) < 0); }
         if (g.id === "timer") { g.entries = g.entries.concat([{ id: "onedoor-timer-note", component: TimerNote }]); }
+        if (g.id === "multiInstance" && loopOf(element)) { g.entries = loopEntries().concat(g.entries); }
       });
       const ours = [];
       if (is(element, "bpmn:UserTask")) { ours.push(taskGroup(element, injector)); }
@@ -362,6 +420,7 @@ export default function OneDoorPropertiesProvider(propertiesPanel, injector) {
 OneDoorPropertiesProvider.$inject = ["propertiesPanel", "injector"];
 
 export const OneDoorPropertiesModule = {
-  __init__: ["oneDoorPropertiesProvider"],
-  oneDoorPropertiesProvider: ["type", OneDoorPropertiesProvider]
+  __init__: ["oneDoorPropertiesProvider", "oneDoorLoopReferences"],
+  oneDoorPropertiesProvider: ["type", OneDoorPropertiesProvider],
+  oneDoorLoopReferences: ["type", LoopReferences]
 };
