@@ -119,7 +119,7 @@ function PropertyText(props) {
 
 // A choice among known values, written as the property itself or as an expression around it.
 function PropertySelect(props) {
-  const { element, id, name, label, description, options, none, toValue, fromValue } = props;
+  const { element, id, name, label, description, options, none, unknown, toValue, fromValue } = props;
   const modeling = useService("modeling"), moddle = useService("moddle");
   const current = () => readProperty(getBusinessObject(element), name);
   return h(SelectEntry, {
@@ -133,7 +133,7 @@ function PropertySelect(props) {
       const raw = current(), list = [{ value: "", label: none }].concat(options);
       const chosen = raw ? fromValue(raw) : "";
       if (chosen === CUSTOM) { list.push({ value: CUSTOM, label: "按下方表达式（由流程数据决定）" }); }
-      else if (chosen && !options.some((o) => o.value === chosen)) { list.push({ value: chosen, label: "（不存在的取值，检查会报错）" }); }
+      else if (chosen && !options.some((o) => o.value === chosen)) { list.push({ value: chosen, label: unknown }); }
       return list;
     }
   });
@@ -337,25 +337,26 @@ function taskGroup(element, injector) {
   const c = choices(injector), lane = laneOf(element);
   const entries = [
     { id: "onedoor-form", component: PropertySelect, isEdited: isSelectEntryEdited, name: "formJsonSchemaFilename",
-      label: "表单", none: "（无表单）", options: c.forms || [], toValue: identity, fromValue: identity },
+      label: "表单", none: "（无表单）", unknown: "（表单文件不存在，检查会报错）", options: c.forms || [], toValue: identity, fromValue: identity },
     { id: "onedoor-form-ui", component: PropertySelect, isEdited: isSelectEntryEdited, name: "formUiSchemaFilename",
-      label: "表单显示提示（可选）", none: "（无）", options: c.uiForms || [], toValue: identity, fromValue: identity },
+      label: "表单显示提示（可选）", none: "（无）", unknown: "（文件不存在，检查会报错）", options: c.uiForms || [], toValue: identity, fromValue: identity },
     { id: "onedoor-context", component: TaskContext },
     { id: "onedoor-rule", component: PropertySelect, isEdited: isSelectEntryEdited, name: "dueAt",
-      label: "办理期限规则", none: "（不设期限）", options: c.rules || [], toValue: ruleExpression, fromValue: fromRule,
+      label: "办理期限规则", none: "（不设期限）", unknown: "（不在期限规则表中，检查会报错）", options: c.rules || [], toValue: ruleExpression, fromValue: fromRule,
       description: "取自期限规则表；期限按工作日历计算" },
     { id: "onedoor-dueAt", component: PropertyText, isEdited: isTextFieldEntryEdited, name: "dueAt",
       label: "办理期限表达式",
       description: h("span", null, "例如 ", code("rule_due(\"four_levels.county\")"), "，也可用 ",
         code("deadline"), "、", code("add_working_days"), "、", code("add_natural_days"), "、", code("add_hours")) },
     { id: "onedoor-lane", component: PropertySelect, isEdited: isSelectEntryEdited, name: "candidateLane",
-      label: "办理角色（泳道）", none: lane ? "按所在泳道：" + lane : "按所在泳道", options: c.lanes || [],
+      label: "办理角色（泳道）", none: lane ? "按所在泳道：" + lane : "按所在泳道",
+      unknown: "（没有分派规则，检查会报错）", options: c.lanes || [],
       toValue: literal, fromValue: fromLiteral },
     { id: "onedoor-candidateLane", component: PropertyText, isEdited: isTextFieldEntryEdited, name: "candidateLane",
       label: "办理角色表达式（按流程数据选泳道）",
       description: h("span", null, "例如 ", code("level_lane"), "；留空则按所在泳道") },
     { id: "onedoor-department", component: PropertySelect, isEdited: isSelectEntryEdited, name: "candidateDepartment",
-      label: "承办部门", none: "按泳道的分派规则", options: c.departments || [], toValue: literal, fromValue: fromLiteral },
+      label: "承办部门", none: "按泳道的分派规则", unknown: "（没有这个部门代码）", options: c.departments || [], toValue: literal, fromValue: fromLiteral },
     { id: "onedoor-candidateDepartment", component: PropertyText, isEdited: isTextFieldEntryEdited, name: "candidateDepartment",
       label: "承办部门表达式（按流程数据）",
       description: h("span", null, "例如 ", code("target_department"), "，结果须是部门代码") }
