@@ -21,7 +21,9 @@ $(BIN)/flask: pyproject.toml
 
 VENDOR_STAMP := app/static/vendor/.stamp
 
-$(VENDOR_STAMP): package-lock.json $(BIN)/flask
+# npm ci installs the pinned packages (esbuild among them); vendor-assets copies their dist files
+# and bundles app/static/src/ (the modeler with its properties panel) into app/static/vendor/onedoor/.
+$(VENDOR_STAMP): package-lock.json $(BIN)/flask $(wildcard app/static/src/*.js)
 	npm ci --silent --no-audit --no-fund
 	$(BIN)/flask vendor-assets
 	@touch $@

@@ -3,6 +3,7 @@
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from app.designer import drafts
+from app.designer.panel_choices import panel_choices
 from app.designer.views import bp, clock
 from app.errors import OneDoorError, ValidationFailed
 from app.ui import current_actor
@@ -48,6 +49,7 @@ def modeler(draft_id: int):
     draft = drafts.get_draft(draft_id)
     names = sorted(draft.files)
     return render_template("designer/modeler.html", draft=draft, names=names,
+                           choices=panel_choices(draft_id),
                            base_version=drafts.base_version(draft),
                            process_name=drafts.process_name(draft),
                            main=request.args.get("file") or drafts.main_file(draft))

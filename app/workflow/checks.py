@@ -283,6 +283,23 @@ def _check_lanes(name: str, root: Element, known_lanes: Collection[str], problem
         if lane.get("name") and lane.get("name") not in known_lanes:
             problems.append(Problem(name, lane.get("id"), lane.sourceline,
                                     f"泳道「{lane.get('name')}」没有对应的分派规则"))
+    # A task sent to a fixed lane (candidateLane = "网格员", as the modeler's panel writes it).
+    for node in root.iter(f"{SPIFF}property"):
+        if node.get("name") == "candidateLane":
+            lane = _string_literal(node.get("value") or "")
+            if lane is not None and lane not in known_lanes:
+                problems.append(Problem(name, _owner_id(node), node.sourceline,
+                                        f"办理角色「{lane}」没有对应的分派规则"))
+
+
+def _string_literal(source: str) -> str | None:
+    """The string a bare string-literal expression means, or None for any other expression."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    body = tree.body
+    return body.value if isinstance(body, ast.Constant) and isinstance(body.value, str) else None
 
 
 def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees: Mapping[str, Element],

@@ -16,7 +16,7 @@ GATEWAY = 'g.djs-element[data-element-id="gw_level_result"]'
 def select_element(page, element_id):
     page.evaluate("""id => { const m = window.onedoorModeler.bpmn;
         m.get("selection").select(m.get("elementRegistry").get(id)); }""", element_id)
-    page.wait_for_selector(f'#selected-element[data-element-id="{element_id}"]')
+    page.wait_for_selector(f'#properties[data-element-id="{element_id}"]')
 
 
 def test_week_is_refused_with_the_cell_highlighted_and_a_gateway_without_default_is_flagged(
@@ -28,8 +28,8 @@ def test_week_is_refused_with_the_cell_highlighted_and_a_gateway_without_default
 
     select_element(page, "level_failed")  # 未化解: the default path of 本级化解？
     page.get_by_label("设为网关的默认路径").uncheck()
-    page.locator("#prop-condition").fill('result == "failed"')
-    page.locator("#prop-condition").press("Tab")
+    page.get_by_label("条件表达式").fill('result == "failed"')
+    page.get_by_label("条件表达式").press("Tab")
 
     open_deadlines(page)
     page.locator(f"#dmn-canvas {GRID_UNIT} [contenteditable]").click()

@@ -2,7 +2,11 @@
 tooltip) of the BPMN modeler, its replace menu, the decision table with its hit policy and
 context menu, and the decision diagram is walked and none is English. File names and what the
 designer typed into cells (code the engine reads) are exempt, marked translate="no" or editable.
-Also: the palette covers no part of the diagram, and the decision table gets the full width."""
+The properties panel is walked open on a user task, a timer event and a gateway.
+Also: neither the palette nor the panel covers any part of the diagram, and the decision table
+gets the full width."""
+
+from playwright.sync_api import expect
 
 from tests.browser.test_designer_edits import open_deadlines
 from tests.helpers import sign_in_page
@@ -46,7 +50,15 @@ def test_no_english_anywhere_in_the_modeler(live_server, page, screenshot, proce
     assert english(page) == []
     assert overlaps(page) == []
 
-    page.locator('g.djs-element[data-element-id="county_handling"]').first.click()
+    canvas, panel = page.locator("#canvas").bounding_box(), page.locator("#properties").bounding_box()
+    assert panel["x"] >= canvas["x"] + canvas["width"]  # the panel is beside the diagram, not over it
+    for element_id in ("level_timeout", "gw_level_result", "county_handling"):  # a timer, a gateway, a task
+        page.locator(f'g.djs-element[data-element-id="{element_id}"]').first.click()
+        page.wait_for_selector(f'#properties[data-element-id="{element_id}"] .bio-properties-panel-group')
+        assert english(page) == [], element_id
+        assert overlaps(page) == []
+    expect(page.locator("#properties")).to_contain_text("办理期限规则")
+    screenshot(page, "modeler-zh-properties-panel")
     page.locator(".djs-context-pad .entry").first.wait_for()
     assert english(page) == []
     page.locator('.djs-context-pad [data-action="replace"]').click()

@@ -26,11 +26,11 @@ def processes(org, clock):
 
 
 def set_due(page, value):
-    selected = page.locator(f"#selected-element{COUNTY}")
+    selected = page.locator(f"#properties{COUNTY}")
     if not selected.count():  # a click on the selected element would toggle it off
         page.locator(f"g.djs-element{COUNTY}").first.click()
-    assert page.locator("#selected-element").get_attribute("data-element-id") == "county_handling"
-    field = page.locator("#prop-dueAt")
+    expect(page.locator("#properties")).to_have_attribute("data-element-id", "county_handling")
+    field = page.get_by_label("办理期限表达式")
     field.fill(value)
     field.press("Tab")
 
@@ -41,7 +41,7 @@ def test_designer_changes_a_deadline_rule_checks_fixes_and_deploys(live_server, 
     page.goto(f"{live_server}/designer/")
     page.get_by_role("button", name="在线编辑 四级七天").click()
     page.wait_for_selector("#modeler-app[data-ready=true]")
-    expect(page.locator("#prop-dueAt")).to_have_count(0)
+    expect(page.get_by_label("办理期限表达式")).to_have_count(0)
 
     set_due(page, 'rule_due("four_levels.grid"')  # a broken expression: the parenthesis is missing
     page.get_by_role("button", name="检查").click()

@@ -9,10 +9,17 @@
   var statusEl = document.getElementById("status");
   var problemsEl = document.getElementById("problems");
   var panel = document.getElementById("properties");
-  var texts = {}, dirty = {}, current = null, lastProblems = [], importing = false, lastDmnInput = 0;
+  var texts = {}, dirty = {}, current = null, lastProblems = [], importing = false, lastInput = 0; // last keystroke in a debounced editor
   var zh = [OneDoorZh.module];
-  var bpmn = new BpmnJS({ container: "#canvas", additionalModules: zh,
-    moddleExtensions: { spiffworkflow: OneDoorProperties.descriptor } });
+  // The standard properties panel with our provider (app/static/src/, bundled at install time);
+  // the provider's choices (forms, deadline rules, lanes, departments…) come from the server.
+  var choices = JSON.parse(app.dataset.choices || "{}");
+  var OPEN_GROUPS = {};  // ours and the engine-relevant standard groups start open
+  ["general", "onedoor-task", "onedoor-flow", "onedoor-call", "onedoor-decision", "onedoor-script", "onedoor-message",
+    "onedoor-lane-role", "timer", "message", "multiInstance"].forEach(function (id) { OPEN_GROUPS[id] = { open: true }; });
+  var bpmn = new OneDoorBpmn.Modeler({ container: "#canvas", propertiesPanel: { parent: "#properties", layout: { groups: OPEN_GROUPS } },
+    additionalModules: zh.concat(OneDoorBpmn.modules), onedoor: { choices: choices },
+    moddleExtensions: { spiffworkflow: OneDoorBpmn.descriptor } });
   var dmn = new DmnJS({ container: "#dmn-canvas", common: { keyboard: { bindTo: window } },
     drd: { additionalModules: zh }, decisionTable: { additionalModules: zh },
     literalExpression: { additionalModules: zh } });
@@ -34,7 +41,11 @@
       body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
-  bpmn.on("selection.changed", function (e) { OneDoorProperties.render(panel, bpmn, e.newSelection[0]); });
+  bpmn.on("propertiesPanel.updated", function (e) {
+    panel.dataset.elementId = e.element ? e.element.id : "";
+  });
+  // The panel's text fields commit after a short debounce: wait it out before saving.
+  panel.addEventListener("input", function () { lastInput = Date.now(); });
   // Every editor reports edits through its own command stack: BPMN has one, each DMN view
   // (DRD, decision table, literal expression) another. Imports clear a stack: that is no edit.
   function edited(e) {
@@ -50,7 +61,7 @@
   });
   // Decision-table cells commit their text after a short debounce: typing already counts.
   document.getElementById("dmn-canvas").addEventListener("input", function () {
-    lastDmnInput = Date.now(); edited();
+    lastInput = Date.now(); edited();
   });
   formText.addEventListener("input", function () { edited(); validateForm(); });
   window.addEventListener("beforeunload", function (e) {
@@ -65,7 +76,7 @@
   }
   function settled() {
     // Wait out the decision table's input debounce so the last keystroke is in the model.
-    var wait = Math.max(0, lastDmnInput + 400 - Date.now());
+    var wait = Math.max(0, lastInput + 400 - Date.now());
     return new Promise(function (resolve) { setTimeout(resolve, wait); });
   }
 
@@ -128,7 +139,7 @@
       return editor.importXML(text).then(function () {
         importing = false;
         dirty[name] = wasDirty;
-        if (k === "bpmn") { fitBesidePalette(); OneDoorProperties.render(panel, bpmn, null); mark(); }
+        if (k === "bpmn") { fitBesidePalette(); mark(); }
         else { return openFirstTable(); }
       });
     }).then(function () { app.dataset.ready = "true"; })
@@ -297,6 +308,7 @@
     if (!/^[\w.-]+\.json$/.test(name)) { say("表单文件名须以 .json 结尾"); return; }
     texts[name] = "{\n  \"title\": \"\",\n  \"type\": \"object\",\n  \"properties\": {},\n  \"required\": []\n}\n";
     dirty[name] = true;
+    if (!/\.uischema\.json$/.test(name)) { (choices.forms = choices.forms || []).push({ value: name, label: name }); }
     var a = document.createElement("a"); a.href = "#"; a.dataset.file = name; a.textContent = name;
     document.getElementById("file-tabs").appendChild(a);
     show(name);
