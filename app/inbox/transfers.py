@@ -97,8 +97,11 @@ def transfer(task_id: str, department_id: int | None, reason: str, *, actor: Act
     return TransferOutcome(task, row)
 
 
+MAX_ID = 2**31 - 1  # an id past the integer column's range names nothing (PostgreSQL would refuse it)
+
+
 def _locked(request_id: int, actor: Actor) -> tuple[TaskTransfer, HumanTask]:
-    row = db.session.get(TaskTransfer, request_id)
+    row = db.session.get(TaskTransfer, request_id) if 0 < request_id <= MAX_ID else None
     if row is None:
         raise NotFound("转办申请不存在")
     task = db.session.get(HumanTask, row.task_id, with_for_update=True)

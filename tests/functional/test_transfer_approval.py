@@ -199,6 +199,7 @@ def test_the_same_through_the_api(org, petition, make_user):
     assert approved.status_code == 200 and approved.get_json()["state"] == "approved"
     again = coordinator_api.post(f"/api/v1/transfers/{body['id']}/approve", json={})
     assert again.status_code == 409
+    assert coordinator_api.post(f"/api/v1/transfers/{2**40}/approve", json={}).status_code == 404
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).candidate_department_id == org.department("housing").id
 
