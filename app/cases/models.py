@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.org.models import _enum
-from app.vocab import OPEN_STATUSES, CaseStatus, RiskTier
+from app.vocab import OPEN_STATUSES
+from app.vocab import CaseStatus as CaseStatus  # re-exported: the vocabulary lives in app/vocab.py
+from app.vocab import RiskTier as RiskTier
 
 
 class Case(Model):
