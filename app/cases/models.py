@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Model
 from app.org.models import _enum
 from app.vocab import OPEN_STATUSES
-from app.vocab import CaseStatus as CaseStatus  # defined in app/vocab.py, re-exported for the models' users
+from app.vocab import CaseStatus as CaseStatus  # re-exported: the vocabulary lives in app/vocab.py
 from app.vocab import RiskTier as RiskTier
 
 

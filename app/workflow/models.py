@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.org.models import Role, _enum
-from app.vocab import TaskState as TaskState  # defined in app/vocab.py, re-exported for the models' users
+from app.vocab import TaskState as TaskState  # re-exported: the vocabulary lives in app/vocab.py
 
 
 class Deployment(Model):
