@@ -6,8 +6,9 @@ optimistic version check on a process instance finds that someone else won the r
 """
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
+from sqlalchemy import CursorResult, Delete, Update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import Conflict, ProcessFault
@@ -36,6 +37,13 @@ def run_unit(work: Callable[[], T], retries: int = 1) -> T:
         except BaseException:
             db.session.rollback()
             raise
+
+
+def rows_changed(statement: Update | Delete) -> int:
+    """Run a bulk UPDATE or DELETE in the current transaction; the number of rows it matched
+    (a conditional update that finds 0 rows lost a race or found nothing to do)."""
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return result.rowcount or 0
 
 
 def _record_fault(fault: ProcessFault) -> None:

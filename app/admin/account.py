@@ -88,7 +88,7 @@ def _flag_shared_password(app: Flask, user, **_signal) -> None:
 
     if app.config["ONEDOOR_ENV"] != "production" or request.form.get("password") != DEMO_PASSWORD:
         return
-    run_unit(lambda: flag_shared_password(db.session.get(User, int(user.id)), _now()))
+    run_unit(lambda: flag_shared_password(db.session.get_one(User, int(user.id)), _now()))
 
 
 def init_app(app: Flask) -> None:

@@ -72,7 +72,7 @@ class AuditPage:
 def events_page(f: AuditFilter) -> AuditPage:
     """The events matching `f`, one page of them."""
     query = _query(f)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     events = db.session.scalars(query.order_by(AuditEvent.id.desc())
                                 .offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return AuditPage(list(events), total, f.page, max(1, -(-total // PAGE_SIZE)))

@@ -175,7 +175,8 @@ def add_served_unit(scope: AdminScope, department_id: int, org_unit_id: int, *,
         problem = f"「{unit.name}」已撤销"
     elif unit.level not in SERVABLE_LEVELS:
         problem = "服务单位须为市、县区或乡镇"
-    elif unit.id == department.org_unit_id or db.session.get(DepartmentUnit, (department.id, unit.id)):
+    elif (unit.id == department.org_unit_id
+          or db.session.get(DepartmentUnit, (department.id, unit.id)) is not None):
         problem = f"「{department.name}」已服务「{unit.name}」"
     if problem:
         raise ValidationFailed("服务单位未添加", {"served_unit_id": [problem]})

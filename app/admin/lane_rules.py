@@ -23,9 +23,9 @@ def rules() -> list[LaneRule]:
 
 
 def _state(rule: LaneRule) -> dict:
-    return {"lane": rule.lane, "org_level": LEVEL_LABELS.get(rule.org_level),
+    return {"lane": rule.lane, "org_level": LEVEL_LABELS[rule.org_level] if rule.org_level else None,
             "department_code": rule.department_code,
-            "role": ROLE_LABELS.get(rule.role), "description": rule.description}
+            "role": ROLE_LABELS[rule.role] if rule.role else None, "description": rule.description}
 
 
 def _parse(org_level: str, department_code: str, role: str) -> dict:
@@ -89,12 +89,12 @@ def preview(lane: str, org_unit_id: int, department_code: str | None, now: datet
     except lanes.LaneError as exc:
         return Preview("", [], str(exc))
     if who.department_id is not None:
-        department = db.session.get(Department, who.department_id)
+        department = db.session.get_one(Department, who.department_id)
         place, scope = department.org_unit.name + department.name, Membership.department_id == department.id
     else:
         from app.org.models import OrgUnit  # noqa: PLC0415
 
-        place = db.session.get(OrgUnit, who.org_unit_id).name
+        place = db.session.get_one(OrgUnit, who.org_unit_id).name
         scope = Membership.org_unit_id == who.org_unit_id
     if who.role is not None:
         scope = scope & (Membership.role == who.role)

@@ -37,7 +37,7 @@ def open_unit(scope: AdminScope, unit_id: int | None) -> TreeLevel:
     targets = list(db.session.scalars(select(OrgUnit).where(
         OrgUnit.level == unit.level, OrgUnit.retired_at.is_(None), OrgUnit.id.in_(scope.unit_ids()))
         .order_by(OrgUnit.code)))
-    return TreeLevel(unit, ancestors, children, counts, targets)
+    return TreeLevel(unit, ancestors, children, {k: v for k, v in counts.items() if k is not None}, targets)
 
 
 def _child_level(parent: OrgUnit) -> OrgLevel:
@@ -113,7 +113,7 @@ def move_unit(scope: AdminScope, unit_id: int, parent_id: int, *, actor: Actor,
                        .values(path=db.func.replace(OrgUnit.path, old, new))
                        .execution_options(synchronize_session=False))
     db.session.expire_all()
-    unit = db.session.get(OrgUnit, unit_id)
+    unit = db.session.get_one(OrgUnit, unit_id)
     audit_change(actor, "org_unit.moved", unit.code, before, _state(unit), now=now)
     db.session.flush()
     return unit

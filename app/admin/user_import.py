@@ -138,7 +138,11 @@ def _differs(first_row: int):
 
 def import_users(scope: AdminScope, data: bytes, *, actor: Actor, now: datetime) -> list[RowResult]:
     """Check every row; create all users (one-time passwords) or raise ImportRefused."""
-    results, specs, names, seen, phones = [], {}, {}, {}, {}
+    results: list[RowResult] = []
+    specs: dict[str, list[MembershipSpec]] = {}
+    names: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    phones: dict[str, str | None] = {}
     for n, cells in read_rows(data):
         result, spec = _check_row(scope, n, cells, names, seen, phones=phones)
         results.append(result)
@@ -147,7 +151,7 @@ def import_users(scope: AdminScope, data: bytes, *, actor: Actor, now: datetime)
     bad = [r for r in results if not r.ok]
     if bad:
         raise ImportRefused(f"共 {len(results)} 行，其中 {len(bad)} 行有误，未导入任何数据", results)
-    passwords = {}
+    passwords: dict[str, str] = {}
     for username, user_specs in specs.items():
         _, passwords[username] = create_user(scope, username, names[username], user_specs,
                                              actor=actor, now=now, phone=phones.get(username))

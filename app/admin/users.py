@@ -41,7 +41,7 @@ def parse_role(name: str, field: str) -> Role:
 
 def membership_label(m: Membership) -> str:
     """「甘州区人社局 · 承办人」 or 「梁家墩镇 · 综合受理」."""
-    place = m.department.org_unit.name + m.department.name if m.department else m.org_unit.name
+    place = m.place.name + m.department.name if m.department else m.place.name
     return f"{place} · {ROLE_LABELS[m.role]}"
 
 
@@ -54,9 +54,10 @@ def _resolve(scope: AdminScope, spec: MembershipSpec, field: str) -> dict:
             raise ValidationFailed("部门不存在", {f"{field}.department": ["部门不存在"]})
         unit = department.org_unit
     else:
-        unit = db.session.get(OrgUnit, spec.org_unit_id) if spec.org_unit_id else None
-        if unit is None:
+        found = db.session.get(OrgUnit, spec.org_unit_id) if spec.org_unit_id else None
+        if found is None:
             raise ValidationFailed("单位不存在", {f"{field}.org_unit": ["请选择单位"]})
+        unit = found
     if not scope.contains(unit):
         raise ValidationFailed("岗位超出管理范围", {f"{field}.org_unit": [
             f"「{unit.name}」不在您管理的范围内，不能在该处设岗位"]})
@@ -84,7 +85,7 @@ def manageable(scope: AdminScope, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
-    places = [m.department.org_unit if m.department else m.org_unit for m in user.memberships]
+    places = [m.place for m in user.memberships]
     if not scope.citywide and (not places or not all(scope.contains(p) for p in places)):
         raise Forbidden(f"用户「{user.username}」有不在您管理范围内的岗位，请联系市级管理员")
     return user

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Literal, overload
 
 from flask import Blueprint, current_app, g, render_template
 from flask_login import current_user
@@ -70,6 +71,10 @@ def index():
     return render_template("admin/index.html", counts=home.counts(scope()))
 
 
+@overload
+def form_int(name: str, label: str, *, required: Literal[True] = ...) -> int: ...
+@overload
+def form_int(name: str, label: str, *, required: bool) -> int | None: ...
 def form_int(name: str, label: str, *, required: bool = True) -> int | None:
     """An integer field of the posted form; a Chinese error naming the field otherwise."""
     from flask import request  # noqa: PLC0415
@@ -85,7 +90,8 @@ def form_int(name: str, label: str, *, required: bool = True) -> int | None:
         raise ValidationFailed(f"{label}无效", {name: [f"请选择{label}"]}) from None
 
 
-def submit(work: Callable, done: str, page: Callable, **page_args):
+def submit(work: Callable[[], Any], done: str | Callable[[Any], str], page: Callable[..., Any],
+           **page_args: Any) -> Any:
     """Run `work` as one unit of work and go back to the page; on invalid input show the page
     again with each error next to its field (422), nothing written."""
     from flask import flash, redirect, request  # noqa: PLC0415

@@ -13,7 +13,7 @@ from app.errors import NotFound
 from app.inputs import MAX_JSON_DEPTH, too_deep
 
 PREFIX = "/api/v1"
-SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"sessionCookie": []}]
 
 
 class OneDoorApi(Api):

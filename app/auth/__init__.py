@@ -48,7 +48,8 @@ def init_app(app: Flask) -> None:
     if app.config.get("PROXY_FIX_X_FOR"):
         # Behind a reverse proxy the client address (per-address sign-in throttle) is in
         # X-Forwarded-For; trust exactly as many hops as there are proxies.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.init_app(app)

@@ -106,6 +106,6 @@ def scopes_of(user_id: int) -> list[Scope]:
                               .order_by(Membership.id)).all()
     scopes = []
     for m in rows:
-        place = m.department.org_unit.name + m.department.name if m.department else m.org_unit.name
+        place = m.place.name + m.department.name if m.department else m.place.name
         scopes.append(Scope(m.id, f"{place} · {ROLE_LABELS[m.role]}"))
     return scopes

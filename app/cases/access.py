@@ -12,7 +12,7 @@ docs/security.md:
 - `intake_units` — window clerks (综合受理) register cases at the units under their posts.
 """
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from app.cases.models import Case
 from app.channels.scope import Scope
@@ -41,7 +41,7 @@ def handling_condition(actor: Actor) -> ColumnElement[bool]:
                                                  _task_involves(actor))))
 
 
-def _subtrees(unit_ids: set[int]):
+def _subtrees(unit_ids: set[int]) -> Select[int] | None:
     """Ids of the units in the subtrees of `unit_ids` (a subquery), or None when there are none."""
     paths = db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(sorted(unit_ids)))).all() \
         if unit_ids else []

@@ -60,7 +60,7 @@ def _submitted(instance_ids: list[str]) -> dict[str, dict[str, Any]]:
     return {task_id: summary.get("values") or {} for task_id, summary in rows if task_id}
 
 
-def _form(instance: ProcessInstance, form_key: str | None) -> tuple[dict, dict]:
+def _form(instance: ProcessInstance, form_key: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     if form_key is None:
         return {}, {}
     forms = registry.load(instance.deployment_id, instance.process_id).forms
@@ -81,7 +81,7 @@ def completed_steps(business_key: str, *, masked: bool, bpmn_ids: list[str] | No
     tasks = list(db.session.scalars(query.order_by(HumanTask.completed_at, HumanTask.id)))
     submitted = _submitted(list(instances))
     places = task_places(tasks)
-    users = dict(db.session.execute(select(User.id, User.display_name).where(
+    users: dict[int | None, str] = dict(db.session.execute(select(User.id, User.display_name).where(
         User.id.in_({t.completed_by_id for t in tasks} - {None}))).all())
     items = []
     for task in tasks:
@@ -107,11 +107,11 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
     if task_id is not None:
         query = query.where(AuditEvent.task_id == task_id)
     events = list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
-    tasks = {t.id: t for t in db.session.scalars(select(HumanTask).where(
+    tasks: dict[str | None, HumanTask] = {t.id: t for t in db.session.scalars(select(HumanTask).where(
         HumanTask.id.in_({e.task_id for e in events} - {None})))}
-    departments = dict(db.session.execute(select(Department.id, Department.name).where(
+    departments: dict[Any, str] = dict(db.session.execute(select(Department.id, Department.name).where(
         Department.id.in_({e.summary.get("to_department") for e in events} - {None}))).all())
-    units = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(
+    units: dict[Any, str] = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(
         OrgUnit.id.in_({e.summary.get("to_unit") for e in events} - {None}))).all())
     items = []
     for event in events:
@@ -129,7 +129,7 @@ def _actions(case: Case, task_id: str | None = None) -> list[Item]:
     return items
 
 
-def _extension_words(summary: dict) -> str:
+def _extension_words(summary: dict[str, Any]) -> str:
     """「申请延期至 2026年12月20日 17:00。理由：…」 or the decision on it."""
     due = datetime.fromisoformat(summary["to"]).astimezone(local_zone()).strftime("%Y年%m月%d日 %H:%M")
     if "granted" not in summary:
@@ -192,7 +192,7 @@ def audit_lines(case: Case, limit: int = 500) -> list[AuditLine]:
         if event.task_id in titles:
             text += f"：{titles[event.task_id]}"
         elif event.action == "case.document_generated":
-            text += f"：{DOCUMENT_NAMES.get(event.summary.get('document'), '')}"
+            text += f"：{DOCUMENT_NAMES.get(str(event.summary.get('document')), '')}"
         elif event.action == "instance.started" and event.instance_id in instances:
             text += f"：{names.get(instances[event.instance_id].process_id, '')}"
         lines.append(AuditLine(event.at, event.actor_label, text))

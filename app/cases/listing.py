@@ -8,10 +8,12 @@ cases.
 """
 
 import re
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import ColumnElement, func, select, union
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
@@ -48,7 +50,7 @@ class CaseQuery:
     per_page: int = 0            # 0: PAGE_SIZE
 
     @classmethod
-    def from_api(cls, args: dict) -> "CaseQuery":
+    def from_api(cls, args: Mapping[str, Any]) -> "CaseQuery":
         """The API's arguments (validated by its schema)."""
         return cls(q=(args.get("q") or "").strip()[:64], category=args.get("category") or "",
                    risk_tier=args.get("risk_tier") or "", channel=args.get("channel") or "",
@@ -58,9 +60,9 @@ class CaseQuery:
                    per_page=args.get("per_page", 0))
 
     @classmethod
-    def from_args(cls, args: MultiDict) -> "CaseQuery":
+    def from_args(cls, args: MultiDict[str, str]) -> "CaseQuery":
         """Read and sanitise the query string."""
-        def pick(name: str, allowed) -> str:
+        def pick(name: str, allowed: Container[str]) -> str:
             value = args.get(name, "")
             return value if value in allowed else ""
         return cls(q=args.get("q", "").strip()[:64],
@@ -87,8 +89,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), local_zone())
 
 
-def _filters(query: CaseQuery) -> list:
-    conditions = []
+def _filters(query: CaseQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if query.q:
         if CODE_SHAPE.match(query.q):
             conditions.append(Case.code == query.q.upper())
@@ -110,9 +112,9 @@ def _filters(query: CaseQuery) -> list:
     return conditions + _api_filters(query)
 
 
-def _api_filters(query: CaseQuery) -> list:
+def _api_filters(query: CaseQuery) -> list[ColumnElement[bool]]:
     """The filters only the API offers: unit subtree, received days, duplicate flag."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if query.org_unit:
         unit = unit_by_code(query.org_unit)
         conditions.append(Case.org_unit_id.in_(

@@ -56,7 +56,7 @@ def duration_words(delta: timedelta) -> str:
     return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
 
 
-def _labels(tasks: list[HumanTask]) -> dict[str, dict[int, str]]:
+def _labels(tasks: list[HumanTask]) -> dict[str, dict[int | None, str]]:
     departments = {t.candidate_department_id for t in tasks} - {None}
     units = {t.candidate_org_unit_id for t in tasks} - {None}
     users = {t.assignee_id for t in tasks} | {t.completed_by_id for t in tasks}
@@ -69,7 +69,7 @@ def _labels(tasks: list[HumanTask]) -> dict[str, dict[int, str]]:
     }
 
 
-def _who(task: HumanTask, labels: dict[str, dict[int, str]]) -> str:
+def _who(task: HumanTask, labels: dict[str, dict[int | None, str]]) -> str:
     if task.candidate_department_id:
         return labels["dept"].get(task.candidate_department_id, "")
     return labels["unit"].get(task.candidate_org_unit_id, "") + \
@@ -82,7 +82,7 @@ def task_places(tasks: list[HumanTask]) -> dict[str, str]:
     return {task.id: _who(task, labels) for task in tasks}
 
 
-def _step(task: HumanTask, names: dict[str, str], labels: dict[str, dict[int, str]],
+def _step(task: HumanTask, names: dict[str, str], labels: dict[str, dict[int | None, str]],
           now: datetime) -> Step:
     who = _who(task, labels)
     done_by = labels["user"].get(task.completed_by_id or task.assignee_id, "")

@@ -1,6 +1,8 @@
 """案件: intake at the window, the case list, and the case page (一案一码, 路线图, diagram, notes)."""
 
 import io
+from datetime import datetime
+from typing import Any
 
 import segno
 from flask import (
@@ -14,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -23,6 +26,7 @@ from app.cases.models import CASE_STATUS_LABELS, Case
 from app.cases.routemap import department_name, route_map
 from app.cases.services import change_risk_tier, viewable_case
 from app.channels.intake import receive_at_unit
+from app.clock import Clock
 from app.documents import services as documents
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -36,8 +40,9 @@ from app.workflow.services import deployed_form
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-def _clock():
-    return current_app.extensions["onedoor.clock"]
+def _clock() -> Clock:
+    clock: Clock = current_app.extensions["onedoor.clock"]
+    return clock
 
 
 def _viewable(code: str) -> Case:
@@ -53,7 +58,7 @@ def _handled(code: str) -> Case:
 
 @bp.get("/")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """Cases I may see, newest first, with search and filters."""
     query = CaseQuery.from_args(request.args)
     page = search_cases(current_actor(), query)
@@ -68,7 +73,7 @@ def _intake_units() -> list[OrgUnit]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new():
+def new() -> ResponseReturnValue:
     """统一受理: register a dispute; the case gets its code and starts its process."""
     grids = _intake_units()
     schema = deployed_form("dispute", "intake.json")
@@ -102,7 +107,7 @@ def _qr_svg(case: Case) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, title=f"案件 {case.code}")
 
 
-def _mark_overdue(case: Case, diagrams: list, now) -> None:
+def _mark_overdue(case: Case, diagrams: list[Any], now: datetime) -> None:
     """Paint open tasks past their due time red on the diagram."""
     overdue = db.session.execute(select(HumanTask.process_id, HumanTask.bpmn_id).where(
         HumanTask.business_key == case.code, HumanTask.state == TaskState.READY,
@@ -115,7 +120,7 @@ def _mark_overdue(case: Case, diagrams: list, now) -> None:
 
 @bp.get("/<code>")
 @login_required
-def detail(code: str):
+def detail(code: str) -> ResponseReturnValue:
     """The case page: facts, parties, route map, diagram, timeline, notes."""
     case = _viewable(code)
     actor = current_actor()
@@ -137,7 +142,7 @@ def detail(code: str):
 
 @bp.get("/<code>/diagrams/<process_id>.bpmn")
 @login_required
-def diagram(code: str, process_id: str):
+def diagram(code: str, process_id: str) -> ResponseReturnValue:
     """The BPMN XML of one process of the case, for the viewer."""
     case = _viewable(code)
     instance = db.session.get(ProcessInstance, case.instance_id)
@@ -149,7 +154,7 @@ def diagram(code: str, process_id: str):
 
 @bp.post("/<code>/comments")
 @login_required
-def comment(code: str):
+def comment(code: str) -> ResponseReturnValue:
     """Leave a comment on the case."""
     case = _viewable(code)
     try:
@@ -163,13 +168,13 @@ def comment(code: str):
 
 @bp.post("/<code>/attachments")
 @login_required
-def upload(code: str):
+def upload(code: str) -> ResponseReturnValue:
     """Attach a file (handling scope only)."""
     case = _handled(code)
     upload = request.files.get("file")
     data = upload.read(files.MAX_ATTACHMENT_BYTES + 1) if upload else b""
     try:
-        run_unit(lambda: files.add_attachment(case, upload.filename if upload else "", data,
+        run_unit(lambda: files.add_attachment(case, (upload.filename or "") if upload else "", data,
                                               actor=current_actor(), now=_clock().now()))
         flash("附件已上传")
     except ValidationFailed as failed:
@@ -179,7 +184,7 @@ def upload(code: str):
 
 @bp.get("/<code>/attachments/<int:attachment_id>")
 @login_required
-def download(code: str, attachment_id: int):
+def download(code: str, attachment_id: int) -> ResponseReturnValue:
     """Download an attachment (handling scope only)."""
     case = _handled(code)
     item = files.attachment(case, attachment_id)
@@ -189,7 +194,7 @@ def download(code: str, attachment_id: int):
 
 @bp.post("/<code>/risk")
 @login_required
-def risk(code: str):
+def risk(code: str) -> ResponseReturnValue:
     """Change the risk tier (handling scope, coordinators and supervisors)."""
     case = _viewable(code)
     actor = current_actor()
@@ -207,7 +212,7 @@ def risk(code: str):
 
 @bp.get("/<code>/documents/<kind>.pdf")
 @login_required
-def document(code: str, kind: str):
+def document(code: str, kind: str) -> ResponseReturnValue:
     """A document of the case as PDF (handling scope only); each generation is audited."""
     case = _handled(code)
     url = url_for("cases.detail", code=case.code, _external=True)

@@ -45,13 +45,13 @@ def _checked(collection: Any, units: dict[str, OrgUnit]) -> list[tuple[OrgUnit, 
             not isinstance(collection.get("features"), list):
         raise ValidationFailed("文件须为 GeoJSON FeatureCollection", {"file": ["不是 FeatureCollection"]})
     errors: dict[str, list[str]] = {}
-    found = []
+    found: list[tuple[OrgUnit, dict[str, Any]]] = []
     for i, feature in enumerate(collection["features"]):
         code = ((feature or {}).get("properties") or {}).get("code")
         unit = units.get(code) if isinstance(code, str) else None
         problems = ([] if unit else [f"properties.code「{code}」不是已有的组织单位编码"]) + \
             _geometry_errors((feature or {}).get("geometry"))
-        if problems:
+        if problems or unit is None:
             errors[f"features[{i}]"] = problems
         else:
             found.append((unit, feature["geometry"]))

@@ -68,8 +68,9 @@ class _Org:
         empty = [u for u in units if (u.id, rule.role) not in self.staffed]
         if not empty:
             return None
-        role = ROLE_LABELS.get(rule.role, "办理人")
-        return f"{county.name} {len(empty)}/{len(units)} 个{LEVEL_LABELS[rule.org_level]}没有{role}"
+        role = ROLE_LABELS[rule.role] if rule.role else "办理人"
+        level = LEVEL_LABELS[rule.org_level] if rule.org_level else "单位"
+        return f"{county.name} {len(empty)}/{len(units)} 个{level}没有{role}"
 
     def department_gap(self, county: OrgUnit, rule: LaneRule) -> str | None:
         chain = set(county.ancestor_ids())

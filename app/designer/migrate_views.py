@@ -16,9 +16,10 @@ def _criteria(process_id: str, source) -> migrations.InstanceFilter:
 @bp.get("/processes/<process_id>/migrate")
 def migrate_form(process_id: str):
     """Pick a target version and filters; with `dry_run=1` show whether each instance can move."""
-    [row] = services.process_overview(process_id) or [None]
-    if row is None:
+    rows = services.process_overview(process_id)
+    if not rows:
         raise services.NotFound("流程不存在")
+    [row] = rows
     criteria = _criteria(process_id, request.args)
     target_version = request.args.get("target", type=int) or row.versions[0].version
     candidates = migrations.select_instances(criteria)

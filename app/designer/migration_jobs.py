@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select
 
@@ -121,7 +122,7 @@ def progress(job_id: int) -> Progress:
         .order_by(MigrationJobItem.id)))
     versions = sorted(db.session.scalars(select(MigrationJobItem.from_version).distinct()
                                          .where(MigrationJobItem.job_id == job.id)))
-    target = db.session.get(Deployment, job.target_deployment_id)
+    target = db.session.get_one(Deployment, job.target_deployment_id)
     return Progress(job, target.version, versions, counts.get(ItemState.PENDING, 0),
                     counts.get(ItemState.MOVED, 0), refused)
 
@@ -145,7 +146,7 @@ def run_step(job_id: int, *, clock: Clock, limit: int = STEP_LIMIT) -> int:
             MigrationJobItem.job_id == job_id, MigrationJobItem.state == ItemState.PENDING)
             .order_by(MigrationJobItem.id).limit(1))
         if item is None:
-            run_unit(lambda j=job: _finish(j, clock.now()))
+            run_unit(partial(_finish, job, clock.now()))
             break
         _work(job, item, clock)
         worked += 1
@@ -173,7 +174,7 @@ def _work(job: MigrationJob, item: MigrationJobItem, clock: Clock) -> None:
 
 
 def _mark(item_id: int, state: ItemState, reasons: list[str], now: datetime) -> None:
-    item = db.session.get(MigrationJobItem, item_id)
+    item = db.session.get_one(MigrationJobItem, item_id)
     item.state, item.reasons, item.done_at = state, reasons, now
     db.session.flush()
 

@@ -121,7 +121,7 @@ def dry_run(candidates: Iterable[Candidate], target: Deployment) -> list[Candida
     """Fill in, for each candidate, whether it can move to `target` and why not. Writes nothing."""
     result, names = [], {}
     for candidate in candidates:
-        instance = db.session.get(ProcessInstance, candidate.instance_id)
+        instance = db.session.get_one(ProcessInstance, candidate.instance_id)
         plan = migration.plan_instance(instance, target)
         if not plan.movable and instance.deployment_id not in names:
             names[instance.deployment_id] = _names(instance.deployment_id, target.id)
@@ -149,7 +149,7 @@ def migrate_one(instance_id: str, target_id: int, *, batch: str, actor: Actor | 
     if instance is None:
         raise NotFound("流程实例不存在")
     target = get_deployment(target_id)
-    source = db.session.get(Deployment, instance.deployment_id)
+    source = db.session.get_one(Deployment, instance.deployment_id)
     old_version = instance.version
     old_state = migration.migrate_instance(instance, target, clock)
     db.session.flush()
@@ -228,7 +228,7 @@ def rollback(migration_id: int, *, actor: Actor | None, clock: Clock) -> Instanc
         raise NotFound("迁移记录不存在")
     if entry.state != MigrationState.MIGRATED:
         raise Conflict("该迁移已回退")
-    instance = db.session.get(ProcessInstance, entry.instance_id)
+    instance = db.session.get_one(ProcessInstance, entry.instance_id)
     if instance.version != entry.new_version or instance.deployment_id != entry.to_deployment_id:
         raise Conflict("实例迁移后已继续办理，不能回退")
     migration.restore_instance(instance, entry.from_deployment_id, entry.old_state, clock)
@@ -236,7 +236,7 @@ def rollback(migration_id: int, *, actor: Actor | None, clock: Clock) -> Instanc
     entry.state = MigrationState.ROLLED_BACK
     entry.rolled_back_at = now
     entry.rolled_back_by_id = actor.user_id if actor else None
-    source = db.session.get(Deployment, entry.from_deployment_id)
+    source = db.session.get_one(Deployment, entry.from_deployment_id)
     record(now, "instance.migration_rolled_back", instance_id=instance.id,
            actor_id=actor.user_id if actor else None, actor_label=actor.label if actor else "系统",
            summary={"process_id": instance.process_id, "to_version": source.version,

@@ -56,9 +56,10 @@ def process(process_id: str):
     """One process: its versions, each version's diagram, the diff form, migrations."""
     from app.designer.migrations import recent_migrations  # noqa: PLC0415
 
-    [row] = services.process_overview(process_id) or [None]
-    if row is None:
+    rows = services.process_overview(process_id)
+    if not rows:
         raise services.NotFound("流程不存在")
+    [row] = rows
     shown = request.args.get("version", type=int) or row.versions[0].version
     return render_template("designer/process.html", process=row, shown=shown,
                            migrations=recent_migrations(process_id))

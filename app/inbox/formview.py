@@ -31,7 +31,7 @@ def is_personal(name: str, prop: Mapping[str, Any]) -> bool:
 
 
 def _mask(name: str, text: str) -> str:
-    return mask(text, 6, 4) if name.endswith("id_number") else mask(text, 3, 4)
+    return (mask(text, 6, 4) if name.endswith("id_number") else mask(text, 3, 4)) or text
 
 
 def _text(name: str, prop: Mapping[str, Any], hints: Mapping[str, Any], value: Any,

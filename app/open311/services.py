@@ -50,7 +50,7 @@ def services() -> list[Service]:
 def _unit(values: Mapping[str, Any], scope: Scope) -> OrgUnit:
     code = values.get("address_id")
     if not code and scope.unit_ids is not None and len(scope.unit_ids) == 1:
-        return db.session.get(OrgUnit, next(iter(scope.unit_ids)))
+        return db.session.get_one(OrgUnit, next(iter(scope.unit_ids)))
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if code else None
     if unit is None:
         raise ValidationFailed("address_id 须为网格或单位编码", {"address_id": ["未知或缺少网格编码"]})

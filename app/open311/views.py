@@ -67,9 +67,10 @@ def _guard(fmt: str, work):
                                     current_app.config["PUBLIC_LIMITS"]))
         return work(_caller())
     except OneDoorError as exc:
-        run_unit(lambda e=exc: record(_clock().now(), "open311.refused", actor_label="311 标准接口",
-                                      summary={"reason": e.code, "message": e.message, "address": address,
-                                               "path": request.path}))
+        refusal = exc
+        run_unit(lambda: record(_clock().now(), "open311.refused", actor_label="311 标准接口",
+                                      summary={"reason": refusal.code, "message": refusal.message,
+                                               "address": address, "path": request.path}))
         details = [f"{field}: {'; '.join(m)}" for field, m in exc.errors.items()] or [exc.message]
         return errors(fmt, exc.http_status, details)
 
@@ -103,7 +104,7 @@ def _loaded(form) -> dict:
         return RequestIn().load(form.to_dict())
     except ValidationError as exc:
         raise ValidationFailed("参数有误", {k: v if isinstance(v, list) else [str(v)]
-                                         for k, v in exc.messages.items()}) from None
+                                         for k, v in exc.normalized_messages().items()}) from None
 
 
 @bp.post("/requests.<fmt>")

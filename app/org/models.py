@@ -178,6 +178,15 @@ class Membership(Model):
     department: Mapped[Department | None] = relationship()
     org_unit: Mapped[OrgUnit | None] = relationship()
 
+    @property
+    def place(self) -> OrgUnit:
+        """The unit the post is held at: the department's home unit, or the membership's own unit
+        (exactly one of the two is set, by the `one_scope` constraint)."""
+        if self.department is not None:
+            return self.department.org_unit
+        assert self.org_unit is not None, "membership without a scope"
+        return self.org_unit
+
 
 class LaneRule(Model):
     """Which people a BPMN lane means: data, not code.

@@ -11,6 +11,7 @@ from app.errors import OneDoorError
 from app.extensions import db
 from app.notify.services import Message, Notifier
 from app.public.models import SmsChallenge
+from app.unit_of_work import rows_changed
 
 LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -58,10 +59,10 @@ def consume(token: str, phone: str, code: str, purpose: str, *, secret: str, now
     if not hmac.compare_digest(challenge.code_hash, _digest(secret, token, code)):
         raise BadCode("验证码不正确", token=token)
     # Conditional: of two requests replaying one code at once, only one finds it unused.
-    used = db.session.execute(update(SmsChallenge).where(
+    used = rows_changed(update(SmsChallenge).where(
         SmsChallenge.id == challenge.id, SmsChallenge.used_at.is_(None)).values(used_at=now)
         .execution_options(synchronize_session=False))
-    if used.rowcount != 1:
+    if used != 1:
         raise BadCode("验证码已使用，请重新获取")
     return challenge
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.errors import OneDoorError
 from app.extensions import db
 from app.public.models import RateBucket
+from app.unit_of_work import rows_changed
 
 # action -> bucket kind -> (attempts allowed, window)
 DEFAULT_LIMITS: dict[str, dict[str, tuple[int, timedelta]]] = {
@@ -50,8 +51,8 @@ def count_attempt(action: str, bucket: str, start: datetime) -> int:
     """Add one attempt to the bucket's window row (created at 1) and return its new count."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(RateBucket).values(action=action, bucket=bucket, window_start=start, hits=1)
-    statement = statement.on_conflict_do_update(
+    values = insert(RateBucket).values(action=action, bucket=bucket, window_start=start, hits=1)
+    statement = values.on_conflict_do_update(
         index_elements=[RateBucket.action, RateBucket.bucket, RateBucket.window_start],
         set_={"hits": RateBucket.hits + 1}).returning(RateBucket.hits)
     return db.session.execute(statement).scalar_one()
@@ -72,5 +73,4 @@ def hit(action: str, buckets: Mapping[str, str | None], now: datetime,
 
 def forget_old(now: datetime) -> int:
     """Drop windows that started more than two days ago (the worker's housekeeping job)."""
-    result = db.session.execute(delete(RateBucket).where(RateBucket.window_start < now - KEEP))
-    return result.rowcount or 0
+    return rows_changed(delete(RateBucket).where(RateBucket.window_start < now - KEEP))

@@ -1,5 +1,7 @@
 """Form input of the public pages, checked with marshmallow (Chinese messages, field paths)."""
 
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.cases.labels import CATEGORIES
@@ -7,7 +9,7 @@ from app.errors import ValidationFailed
 from app.public.models import Rating
 
 PHONE = validate.Regexp(r"^1[3-9][0-9]{9}$", error="请输入 11 位手机号码")
-REQUIRED = {"required": "此项为必填项", "null": "此项为必填项"}
+REQUIRED: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "此项为必填项", "null": "此项为必填项"}
 
 
 def _text(low: int, high: int, **kwargs) -> fields.String:
@@ -67,5 +69,5 @@ def load(schema: Schema, data) -> dict:
         return schema.load(data)
     except ValidationError as exc:
         errors = {name: messages if isinstance(messages, list) else [str(messages)]
-                  for name, messages in exc.messages.items()}
+                  for name, messages in exc.normalized_messages().items()}
         raise ValidationFailed("提交的信息有误，请按提示修改", errors) from None

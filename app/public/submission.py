@@ -26,11 +26,12 @@ def public_grids() -> list[tuple[str, str]]:
     units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
     grids = [u for u in units.values() if u.level == OrgLevel.GRID]
 
-    def label(unit: OrgUnit) -> str:
+    def label(grid: OrgUnit) -> str:
         names = []
+        unit: OrgUnit | None = grid
         while unit is not None and unit.level not in (OrgLevel.CITY, OrgLevel.COUNTY):
             names.append(unit.name)
-            unit = units.get(unit.parent_id)
+            unit = units.get(unit.parent_id) if unit.parent_id is not None else None
         return " · ".join(reversed(names))
     return sorted(((g.code, label(g)) for g in grids), key=lambda pair: pair[1])
 

@@ -74,8 +74,8 @@ def mask_name(name: str) -> str:
 def find_case(code: str, last4: str) -> Case:
     """The case whose applicant's phone ends in `last4`; NotTracked otherwise."""
     case = db.session.scalar(select(Case).where(Case.code == code.strip().upper()))
-    phones = [] if case is None else db.session.scalars(select(Party.phone).where(
-        Party.case_id == case.id, Party.role == "applicant", Party.phone.is_not(None))).all()
+    phones = [] if case is None else [p for p in db.session.scalars(select(Party.phone).where(
+        Party.case_id == case.id, Party.role == "applicant", Party.phone.is_not(None))) if p]
     if case is None or len(last4) != 4 or not any(p.endswith(last4) for p in phones):
         raise NotTracked(NOT_FOUND, {"code": [NOT_FOUND]})
     return case

@@ -43,7 +43,8 @@ def guarded(action: str, buckets: dict[str, str | None], work: Callable[[], T]) 
         run_unit(lambda: limits.hit(action, buckets, _clock().now(), current_app.config["PUBLIC_LIMITS"]))
         return run_unit(work)
     except OneDoorError as exc:
-        run_unit(lambda e=exc: _refused(action, e, buckets))
+        refusal = exc
+        run_unit(lambda: _refused(action, refusal, buckets))
         raise
 
 

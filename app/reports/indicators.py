@@ -11,10 +11,11 @@ return-visit process, not the 12345 order's own `visit` step.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 
 from app.cases.models import Case, CaseStatus
 from app.channels.hotline.models import HotlineOrder
@@ -60,7 +61,7 @@ def cutoff(period: Period, now: datetime | None) -> datetime:
     return period.ends_at if now is None else min(now, period.ends_at)
 
 
-def _case_groups(units: Select | None, period: Period) -> list:
+def _case_groups(units: Select | None, period: Period) -> Sequence[Row[Any]]:
     """(channel, category, level, status, whistle?, has parent, count) of cases received in the period."""
     joint = case((Case.route == JOINT_ROUTE, 1), else_=0)
     child = case((Case.parent_id.is_not(None), 1), else_=0)
@@ -87,8 +88,8 @@ def _task_counts(units: Select | None, period: Period, until: datetime) -> dict[
                func.coalesce(func.sum(case((return_visit, 1), else_=0)), 0))
         .where(HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= period.begins_at,
                HumanTask.completed_at < period.ends_at, *scope)).one()
-    overdue = db.session.scalar(select(func.count()).select_from(HumanTask).where(
-        overdue_between(period.begins_at, until), *scope))
+    overdue = db.session.execute(select(func.count()).select_from(HumanTask).where(
+        overdue_between(period.begins_at, until), *scope)).scalar_one()
     # Return visits due: a narrow process/task filter over the deadline window.
     due_window = and_(HumanTask.due_at >= period.begins_at, HumanTask.due_at < until)
     visits_due, visits_done = db.session.execute(
@@ -133,7 +134,7 @@ def satisfaction_counts(units: Select | None, period: Period) -> dict[str, int]:
 
 def _tally(rows) -> tuple[Counter, dict[str, Counter], dict[str, Counter], dict[str, Counter]]:
     totals: Counter = Counter()
-    by = {"channel": {}, "category": {}, "level": {}}
+    by: dict[str, dict[str, Counter]] = {"channel": {}, "category": {}, "level": {}}
     for channel, category, level, status, joint, child, count in rows:
         resolved = count if status in RESOLVED else 0
         totals["received"] += count

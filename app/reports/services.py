@@ -124,7 +124,7 @@ def issue(unit_id: int, kind: str, day: date, *, report: dict[str, Any], html: s
     if kind == "analysis" and len(recommendations) < MIN_RECOMMENDATIONS:
         raise ValidationFailed("签发前请填写对策建议", {"recommendations": [
             f"「对策建议」至少需要 {MIN_RECOMMENDATIONS} 个字"]})
-    unit = db.session.get(OrgUnit, unit_id)
+    unit = db.session.get_one(OrgUnit, unit_id)
     row = IssuedReport(kind=kind, org_unit_id=unit_id, period_start=period.start, period_end=period.end,
                        title=title_of(unit.name, period) + as_of_suffix(kind, day, clock.now()),
                        indicators=report,
@@ -167,5 +167,5 @@ def get_issued(scope: Scope, report_id: int) -> IssuedReport:
 
 
 def _check_unit(scope: Scope, unit_id: int) -> None:
-    if not scope.contains(db.session.get(OrgUnit, unit_id)):
+    if not scope.contains(db.session.get_one(OrgUnit, unit_id)):
         raise Forbidden("该报告不在您的督办范围内")

@@ -45,7 +45,7 @@ def overdue_workbook(rows: list[OverdueRow], now: datetime, title: str) -> bytes
     sheet.append([heading])
     sheet.append([f"导出时间：{_local(now)}（北京时间），共 {len(rows)} 条"])
     sheet.append([_bold(sheet, h) for h in HEADERS])
-    days = overdue_working_days_many([(row.task.due_at, row.task.completed_at or now) for row in rows])
+    days = overdue_working_days_many([(row.task.due_at or now, row.task.completed_at or now) for row in rows])
     for row, overdue_days in zip(rows, days, strict=True):
         case, task = row.case, row.task
         sheet.append([case.code, case.title, task.title, handling_unit(row), case.level or "",

@@ -68,7 +68,7 @@ def _insert_notice(task: HumanTask, org_unit_id: int | None, kind: NoticeKind, n
     except IntegrityError:
         return None
     record(now, f"deadline.{kind.value}", instance_id=task.instance_id, task_id=task.id,
-           summary={"code": task.business_key, "due_at": task.due_at.isoformat(),
+           summary={"code": task.business_key, "due_at": task.due_at.isoformat() if task.due_at else None,
                     "overdue_working_days": overdue_days})
     notify_urgent(task, kind.value, now)
     return notice
@@ -89,8 +89,9 @@ def _overdue(now: datetime, table: PolicyTable, attribute: str, kind: NoticeKind
     loosest = overdue_cutoff(now, min(thresholds))
     for task, unit in _candidates(HumanTask.due_at < loosest, kind):
         needed = getattr(table.for_task(task.process_id, task.bpmn_id), attribute)
-        if needed is not None and task.due_at < overdue_cutoff(now, needed):
-            yield task, unit, overdue_working_days(task.due_at, now)
+        due = task.due_at
+        if needed is not None and due is not None and due < overdue_cutoff(now, needed):
+            yield task, unit, overdue_working_days(due, now)
 
 
 def sweep_deadlines(clock: Clock) -> SweepCounts:

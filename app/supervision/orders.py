@@ -27,7 +27,7 @@ STATUS_BY_TASK = {"issue_order": OrderStatus.ISSUING, "explain_overdue": OrderSt
 def _explainer(task: HumanTask) -> tuple[str | None, str | None]:
     """Who must write the 逾期说明: the overdue task's department, or its lane's people."""
     if task.candidate_department_id is not None:
-        department = db.session.get(Department, task.candidate_department_id)
+        department = db.session.get_one(Department, task.candidate_department_id)
         return department.code, DEPARTMENT_LANE
     return None, task.lane
 
@@ -35,7 +35,8 @@ def _explainer(task: HumanTask) -> tuple[str | None, str | None]:
 def _order_data(task: HumanTask, days: int) -> dict[str, Any]:
     department, lane = _explainer(task)
     return {"overdue_task_id": task.id, "overdue_task_title": task.title,
-            "overdue_process_id": task.process_id, "overdue_due_at": task.due_at.isoformat(),
+            "overdue_process_id": task.process_id,
+            "overdue_due_at": task.due_at.isoformat() if task.due_at else None,
             "overdue_working_days": days, "explain_department": department, "explain_lane": lane}
 
 

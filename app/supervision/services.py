@@ -106,7 +106,7 @@ def get_order(scope: Scope, order_id: int) -> SupervisionOrder:
     order = db.session.get(SupervisionOrder, order_id)
     if order is None:
         raise NotFound("督办单不存在")
-    if order.org_unit_id is None or not scope.contains(db.session.get(OrgUnit, order.org_unit_id)):
+    if order.org_unit_id is None or not scope.contains(db.session.get_one(OrgUnit, order.org_unit_id)):
         raise Forbidden("该督办单不在您的督办范围内")
     return order
 

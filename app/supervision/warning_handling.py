@@ -18,6 +18,7 @@ from app.extensions import db
 from app.org.models import OrgUnit, Role, User
 from app.org.services import Actor
 from app.supervision.warning_models import RiskWarning
+from app.unit_of_work import rows_changed
 
 NOTE_MIN = 2
 NOTE_MAX = 2000
@@ -52,9 +53,9 @@ def _warning_for(actor: Actor, warning_id: int) -> RiskWarning:
 def acknowledge(warning_id: int, actor: Actor, now: datetime) -> RiskWarning:
     """签收: the coordinator has seen the warning and takes it on."""
     warning = _warning_for(actor, warning_id)
-    done = db.session.execute(update(RiskWarning).where(
+    done = rows_changed(update(RiskWarning).where(
         RiskWarning.id == warning.id, RiskWarning.acknowledged_at.is_(None), RiskWarning.closed_at.is_(None))
-        .values(acknowledged_at=now, acknowledged_by_id=actor.user_id)).rowcount
+        .values(acknowledged_at=now, acknowledged_by_id=actor.user_id))
     if not done:
         raise Conflict("该预警已签收或已关闭")
     record(now, "warning.acknowledged", actor_id=actor.user_id, actor_label=actor.label,
@@ -70,11 +71,11 @@ def close(warning_id: int, note: str, actor: Actor, now: datetime) -> RiskWarnin
     if not NOTE_MIN <= len(note) <= NOTE_MAX:
         raise ValidationFailed("请填写处置说明", {"note": [f"请填写 {NOTE_MIN}–{NOTE_MAX} 个字的处置说明"]})
     warning = _warning_for(actor, warning_id)
-    done = db.session.execute(update(RiskWarning).where(
+    done = rows_changed(update(RiskWarning).where(
         RiskWarning.id == warning.id, RiskWarning.closed_at.is_(None)).values(
         closed_at=now, closed_by_id=actor.user_id, note=note,
         acknowledged_at=func.coalesce(RiskWarning.acknowledged_at, now),
-        acknowledged_by_id=func.coalesce(RiskWarning.acknowledged_by_id, actor.user_id))).rowcount
+        acknowledged_by_id=func.coalesce(RiskWarning.acknowledged_by_id, actor.user_id)))
     if not done:
         raise Conflict("该预警已关闭")
     record(now, "warning.closed", actor_id=actor.user_id, actor_label=actor.label,

@@ -21,7 +21,7 @@ BUNDLES = {"modeler": "src/modeler-entry.js"}
 
 def vendor_dir() -> Path:
     """Where the copied files live (git-ignored; rebuilt by `make install`)."""
-    return Path(current_app.static_folder) / "vendor"
+    return Path(current_app.root_path) / "static" / "vendor"
 
 
 @click.command("vendor-assets")

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -27,7 +28,7 @@ from app.workflow.forms import (
     parse_form,
     unlabelled_enums,
 )
-from app.workflow.helpers import HELPERS
+from app.workflow.helpers import HELPERS, DeadlineRule
 from app.workflow.limits import LIMITS, bounded
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, check_source
 
@@ -38,6 +39,8 @@ EXPRESSION_PROPERTIES = ("dueAt", "candidateDepartment", "candidateLane")
 EXPRESSION_TAGS = ("conditionExpression", "timeDate", "timeDuration", "timeCycle", "loopCardinality",
                    "completionCondition", "messagePath", "loopCondition")
 ALLOWED_NAMES = frozenset(HELPERS) | frozenset(DEFAULT_SAFE_NAMES)
+# An lxml element (lxml ships no type information).
+Element = Any
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Problem:
         return f"{where}{element} {self.message}"
 
 
-def _parse_xml(name: str, text: str, problems: list[Problem]):
+def _parse_xml(name: str, text: str, problems: list[Problem]) -> Element | None:
     try:
         return etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
@@ -63,22 +66,22 @@ def _parse_xml(name: str, text: str, problems: list[Problem]):
         return None
 
 
-def _owner_id(node) -> str | None:
+def _owner_id(node: Element) -> str | None:
     while node is not None:
         if node.get("id"):
-            return node.get("id")
+            return str(node.get("id"))
         node = node.getparent()
     return None
 
 
-def _line_of(root, element_id: str | None) -> int | None:
+def _line_of(root: Element, element_id: str | None) -> int | None:
     if root is None or not element_id:
         return None
     found = root.xpath("//*[@id=$id]", id=element_id)
     return found[0].sourceline if found else None
 
 
-def _check_snippet(name: str, node, source: str, mode: str, problems: list[Problem]) -> None:
+def _check_snippet(name: str, node: Element, source: str, mode: str, problems: list[Problem]) -> None:
     if source == _GLUED:
         problems.append(Problem(name, _owner_id(node), node.sourceline, _GLUED_MESSAGE))
         return
@@ -88,7 +91,7 @@ def _check_snippet(name: str, node, source: str, mode: str, problems: list[Probl
         problems.append(Problem(name, _owner_id(node), line, f"表达式不安全或有误: {problem.message}"))
 
 
-def _bpmn_snippets(root) -> Iterable[tuple[object, str, str]]:
+def _bpmn_snippets(root: Element) -> Iterable[tuple[Element, str, str]]:
     """(node, source, mode) for every expression or script in a BPMN document."""
     for node in root.iter(f"{BPMN}script"):
         yield node, node.text or "", "exec"
@@ -106,7 +109,7 @@ def _bpmn_snippets(root) -> Iterable[tuple[object, str, str]]:
 _DMN_CELLS = frozenset({"inputExpression", "inputEntry", "outputEntry"})
 
 
-def _dmn_snippets(root) -> Iterable[tuple[object, str, str]]:
+def _dmn_snippets(root: Element) -> Iterable[tuple[Element, str, str]]:
     """(node, source, mode) for every expression cell of a DMN document (not annotations)."""
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.tag.endswith("}text"):
@@ -145,16 +148,16 @@ _GLUED = "\0glued"
 _GLUED_MESSAGE = "表达式不安全或有误: 以 in、not 等单词开头的单元格会与输入列直接相连，请写成 ? in (...)"
 
 
-def referenced_forms(root) -> list[tuple[str, str, int | None]]:
+def referenced_forms(root: Element) -> list[tuple[str, str | None, int | None]]:
     """(form file, element id, line) for every form a BPMN document references."""
-    found = []
+    found: list[tuple[str, str | None, int | None]] = []
     for node in root.iter(f"{SPIFF}property"):
         if node.get("name") in (FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY) and node.get("value"):
             found.append((node.get("value"), _owner_id(node), node.sourceline))
     return found
 
 
-def executable_processes(root) -> list[str]:
+def executable_processes(root: Element) -> list[str]:
     """Ids of the executable processes a BPMN document defines."""
     return [p.get("id") for p in root.iter(f"{BPMN}process")
             if p.get("isExecutable", "false").lower() == "true"]
@@ -176,7 +179,7 @@ def _check_forms(forms: Mapping[str, str], problems: list[Problem]) -> None:
             problems.append(Problem(name, None, None, f"表单不是有效的 JSON Schema: {exc}"))
 
 
-def _check_enum_labels(name: str, schema: Mapping, forms: Mapping[str, str],
+def _check_enum_labels(name: str, schema: Mapping[str, Any], forms: Mapping[str, str],
                        problems: list[Problem]) -> None:
     """Every choice a user picks from must read in Chinese: refuse an enum value without a label
     (ui:enumNames in the paired .uischema.json, enumNames, or oneOf titles)."""
@@ -190,7 +193,7 @@ def _check_enum_labels(name: str, schema: Mapping, forms: Mapping[str, str],
                                 "（在 ui:enumNames、enumNames 或 oneOf 的 title 中填写）"))
 
 
-def _spec_problem(exc: Exception, trees: Mapping[str, object], default_file: str) -> Problem:
+def _spec_problem(exc: Exception, trees: Mapping[str, Element], default_file: str) -> Problem:
     """Turn a SpiffWorkflow parse error into a Problem, recovering the line from the id."""
     if isinstance(exc, ValidationException):
         file = exc.file_name or default_file
@@ -219,9 +222,10 @@ def check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[
         return [Problem(first, None, None, f"检查时出错，文件未通过检查: {type(exc).__name__}")]
 
 
-def _check_files(bpmn, dmn, forms, known_lanes, parsed) -> list[Problem]:
+def _check_files(bpmn: Mapping[str, str], dmn: Mapping[str, str], forms: Mapping[str, str],
+                 known_lanes: Collection[str] | None, parsed: dict[str, engine.LoadedSpecs]) -> list[Problem]:
     problems: list[Problem] = []
-    trees = {}
+    trees: dict[str, Element] = {}
     for name, text in {**bpmn, **dmn}.items():
         root = _parse_xml(name, text, problems)
         if root is None:
@@ -250,7 +254,7 @@ def _check_files(bpmn, dmn, forms, known_lanes, parsed) -> list[Problem]:
     return problems
 
 
-def _check_lanes(name: str, root, known_lanes: Collection[str], problems: list[Problem]) -> None:
+def _check_lanes(name: str, root: Element, known_lanes: Collection[str], problems: list[Problem]) -> None:
     for lane in root.iter(f"{BPMN}lane"):
         if lane.get("name") and lane.get("name") not in known_lanes:
             problems.append(Problem(name, lane.get("id"), lane.sourceline,
@@ -274,10 +278,10 @@ def _string_literal(source: str) -> str | None:
     return body.value if isinstance(body, ast.Constant) and isinstance(body.value, str) else None
 
 
-def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees,
+def _check_specs(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees: Mapping[str, Element],
                  parsed: dict[str, engine.LoadedSpecs]) -> list[Problem]:
     """Parse every executable process with SpiffWorkflow (XSD and semantic checks), each file once."""
-    problems = []
+    problems: list[Problem] = []
     parser = engine.new_parser()
     for name, text in [*bpmn.items(), *dmn.items()]:
         try:
@@ -310,7 +314,7 @@ TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
 SAMPLE_MOMENT = datetime(2026, 9, 30, 1, 0, tzinfo=UTC)
 
 
-def _helper_calls(source: str):
+def _helper_calls(source: str) -> tuple[list[ast.Call], set[str]]:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -322,8 +326,9 @@ def _helper_calls(source: str):
     return calls, names
 
 
-def _call_problems(call, rules: Mapping[str, object]) -> list[str]:
+def _call_problems(call: ast.Call, rules: Mapping[str, DeadlineRule]) -> list[str]:
     """What is wrong with one helper call (argument count, literal units, unknown rule codes)."""
+    assert isinstance(call.func, ast.Name)  # _helper_calls finds calls of names only
     name = call.func.id
     low, high = HELPER_ARITY[name]
     count = len(call.args) + len(call.keywords)
@@ -334,16 +339,16 @@ def _call_problems(call, rules: Mapping[str, object]) -> list[str]:
     for index, arg in enumerate(call.args):
         if not isinstance(arg, ast.Constant):
             continue
-        choices = HELPER_CHOICES.get((name, index))
+        choices, shown = HELPER_CHOICES.get((name, index)), str(arg.value)
         if choices and arg.value not in choices:
             allowed = " 或 ".join(choices)
-            found.append(f"函数 {name} 的第 {index + 1} 个参数只能是 {allowed}，不是「{arg.value}」")
+            found.append(f"函数 {name} 的第 {index + 1} 个参数只能是 {allowed}，不是「{shown}」")
         if name == "rule_due" and index == 0 and arg.value not in rules:
-            found.append(f"期限规则「{arg.value}」不在期限规则表（deadlines.dmn）中")
+            found.append(f"期限规则「{shown}」不在期限规则表（deadlines.dmn）中")
     return found
 
 
-def _expression_nodes(root) -> Iterable[tuple[object, str, str]]:
+def _expression_nodes(root: Element) -> Iterable[tuple[Element, str, str]]:
     """(node, source, kind) for timers and deadline properties of a BPMN document."""
     for tag in TIMER_TAGS:
         for node in root.iter(f"{BPMN}{tag}"):
@@ -357,7 +362,7 @@ def _expression_nodes(root) -> Iterable[tuple[object, str, str]]:
 CHECK_SECONDS = 6.0
 
 
-def _sample_value_problem(source: str, kind: str, rules) -> str | None:
+def _sample_value_problem(source: str, kind: str, rules: Mapping[str, DeadlineRule]) -> str | None:
     """Evaluate a helper-only expression on the sample moment; describe a bad result."""
     from app.clock import FrozenClock  # noqa: PLC0415
     from app.workflow.helpers import bound_rules  # noqa: PLC0415
@@ -383,12 +388,13 @@ def _sample_value_problem(source: str, kind: str, rules) -> str | None:
     return None if parsed is not None else f"表达式的结果「{text}」不是带时区的时间或 ISO 时长"
 
 
-def _aware(text: str):
+def _aware(text: str) -> datetime | None:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo is not None else None
 
 
-def check_expressions(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees) -> list[Problem]:
+def check_expressions(bpmn: Mapping[str, str], dmn: Mapping[str, str],
+                      trees: Mapping[str, Element]) -> list[Problem]:
     """Working-day helpers called correctly everywhere; timers and dueAt evaluate on sample data."""
     from app.workflow.registry import parse_deadline_rules  # noqa: PLC0415
 
@@ -396,7 +402,7 @@ def check_expressions(bpmn: Mapping[str, str], dmn: Mapping[str, str], trees) ->
         rules = parse_deadline_rules(dmn)
     except Exception as exc:  # noqa: BLE001 - a malformed table is reported, not raised
         return [Problem(next(iter(dmn), "deadlines.dmn"), "deadlines", None, f"期限规则表无法读取: {exc}")]
-    problems = []
+    problems: list[Problem] = []
     for name in bpmn:
         for node, source, mode in _bpmn_snippets(trees[name]):
             if mode != "eval":

@@ -14,13 +14,13 @@ from app.extensions import db
 from app.org.models import LaneRule
 from app.unit_of_work import run_unit
 from app.workflow.checks import check_files
-from app.workflow.deploy import BundleRefused, deploy_files, read_directories
+from app.workflow.deploy import BundleRefused, FileSet, deploy_files, read_directories
 from app.workflow.worker import run_forever, sweep
 
 processes = AppGroup("processes", help="检查和部署 processes/ 与 forms/ 中的流程文件。")
 
 
-def _files():
+def _files() -> FileSet:
     return read_directories(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
 
 
@@ -110,5 +110,6 @@ def _aware(value: str | None) -> datetime | None:
 def _worker_clock(frozen_now: datetime | None) -> Clock:
     """The app's clock, or a clock frozen at `--now` (tests and simulations only)."""
     if frozen_now is None:
-        return current_app.extensions["onedoor.clock"]
+        clock: Clock = current_app.extensions["onedoor.clock"]
+        return clock
     return FrozenClock(frozen_now)

@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterable, Mapping
 
 from app.calendar.workdays import DAY_TYPES, UNITS
-from app.workflow.checks import BPMN, Problem
+from app.workflow.checks import BPMN, Element, Problem
 
 # The deadline table's units are read by the working-day calendar: nothing else is understood.
 DEADLINE_DECISION = "deadlines"
@@ -21,7 +21,7 @@ ANY = "any"
 FIRST_HIT = ("UNIQUE", "FIRST", "PRIORITY", "ANY", None)
 
 
-def check_design(bpmn_trees: Mapping[str, object], dmn_trees: Mapping[str, object]) -> list[Problem]:
+def check_design(bpmn_trees: Mapping[str, Element], dmn_trees: Mapping[str, Element]) -> list[Problem]:
     """Output values, reachable rules and gateways that can leave a case stuck."""
     problems: list[Problem] = []
     for name, root in dmn_trees.items():
@@ -46,7 +46,7 @@ def _literal(text: str) -> object:
         return None
 
 
-def _allowed_values(decision, output) -> frozenset | None:
+def _allowed_values(decision: Element, output: Element) -> frozenset[object] | None:
     """The column's allowed values: its DMN `outputValues`, or what the calendar reads."""
     listed = output.findtext("{*}outputValues/{*}text")
     if listed and listed.strip():
@@ -58,7 +58,7 @@ def _allowed_values(decision, output) -> frozenset | None:
     return None
 
 
-def _output_value_problems(name: str, decision, table) -> list[Problem]:
+def _output_value_problems(name: str, decision: Element, table: Element) -> list[Problem]:
     outputs = table.findall("{*}output")
     allowed = [_allowed_values(decision, output) for output in outputs]
     problems = []
@@ -77,7 +77,7 @@ def _output_value_problems(name: str, decision, table) -> list[Problem]:
     return problems
 
 
-def _cell_values(text: str) -> frozenset | str | None:
+def _cell_values(text: str) -> frozenset[object] | str | None:
     """What an input cell matches: ANY, a set of literals, or None when it is an expression."""
     text = (text or "").strip()
     if text in ("", "-"):
@@ -95,17 +95,20 @@ def _cell_values(text: str) -> frozenset | str | None:
     return None if value is None or isinstance(value, list | dict | set) else frozenset([value])
 
 
-def _covers(earlier: list, later: list) -> bool:
+Cell = frozenset[object] | str | None
+
+
+def _covers(earlier: list[Cell], later: list[Cell]) -> bool:
     """True when every input the later rule matches is matched by the earlier one."""
     for wide, narrow in zip(earlier, later, strict=False):
-        if wide == ANY:
+        if isinstance(wide, str):  # ANY, the only text value
             continue
-        if wide is None or narrow is None or narrow == ANY or not narrow <= wide:
+        if wide is None or narrow is None or isinstance(narrow, str) or not narrow <= wide:
             return False
     return True
 
 
-def _unreachable_rules(name: str, decision, table) -> list[Problem]:
+def _unreachable_rules(name: str, decision: Element, table: Element) -> list[Problem]:
     if table.get("hitPolicy", "UNIQUE").upper() not in FIRST_HIT:
         return []
     rules = table.findall("{*}rule")
@@ -155,8 +158,8 @@ def _exhaustive(conditions: list[str]) -> bool:
     return any(negated in normals for c in conditions for negated in _negations(c))
 
 
-def _gateway_problems(name: str, root) -> list[Problem]:
-    flows: dict[str, list] = {}
+def _gateway_problems(name: str, root: Element) -> list[Problem]:
+    flows: dict[str, list[Element]] = {}
     for flow in root.iter(f"{BPMN}sequenceFlow"):
         flows.setdefault(flow.get("sourceRef"), []).append(flow)
     problems = []

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import Exists, delete, exists, select, text
 
 from app.audit.services import record
 from app.clock import Clock
@@ -76,7 +76,7 @@ def _finding(instance: ProcessInstance, problem: Problem, detail: str = "") -> F
 
 # --------------------------------------------------------------------------- row check
 
-def _open_task_exists():
+def _open_task_exists() -> Exists:
     return exists().where(HumanTask.instance_id == ProcessInstance.id,
                           HumanTask.state == TaskState.READY)
 
@@ -168,11 +168,11 @@ def examine(now: datetime, since: datetime | None = None) -> list[Finding]:
 def _store(findings: list[Finding], now: datetime, *, checked_by_engine: set[str], full: bool) -> None:
     keys = {(f.instance_id, f.problem) for f in findings}
     existing = {(r.instance_id, r.problem): r for r in db.session.scalars(select(InstanceFinding))}
-    for key, row in existing.items():
+    for key, stale in existing.items():
         instance_id, problem = key
         covered = full or problem in ROW_PROBLEMS or instance_id in checked_by_engine
         if key not in keys and covered:
-            db.session.delete(row)
+            db.session.delete(stale)
     for finding in findings:
         row = existing.get((finding.instance_id, finding.problem))
         if row is None:

@@ -20,7 +20,7 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 FORMAT_CHECKER = FormatChecker()  # the standard formats plus ours below
 
 
-@FORMAT_CHECKER.checks("cn-id-number")
+@FORMAT_CHECKER.checks("cn-id-number")  # type: ignore[untyped-decorator]  # jsonschema ships no types
 def is_cn_id_number(value: object) -> bool:
     """GB 11643-1999: 17 digits and a mod-11 check character; characters 7–14 a real birth date."""
     if not isinstance(value, str):
@@ -71,7 +71,8 @@ def _as_date(value: object) -> date | None:
 _BASE_PROPERTIES = Draft202012Validator.VALIDATORS["properties"]
 
 
-def _properties(validator, properties, instance, schema) -> Iterator[ValidationError]:
+def _properties(validator: Any, properties: Mapping[str, Any], instance: Any,
+                schema: Mapping[str, Any]) -> Iterator[ValidationError]:
     """`properties`, plus the cross-field `x-not-before` rules of its children: a rule about two
     siblings can only be checked where both are visible, on the object holding them."""
     yield from _BASE_PROPERTIES(validator, properties, instance, schema)
@@ -90,11 +91,12 @@ def _properties(validator, properties, instance, schema) -> Iterator[ValidationE
 
 
 @lru_cache(maxsize=8)
-def _validator_class(today: date | None) -> type:
+def _validator_class(today: date | None) -> Any:
     """Draft 2020-12 with our date keywords; `today` (the caller's clock, local date) decides
     `x-not-future`. Without a date, `x-not-future` is not judged (the schema check only)."""
 
-    def not_future(validator, value, instance, schema) -> Iterator[ValidationError]:
+    def not_future(validator: Any, value: Any, instance: Any,
+                   schema: Mapping[str, Any]) -> Iterator[ValidationError]:
         day = _as_date(instance)
         if value is True and today is not None and day is not None and day > today:
             yield ValidationError(not_future_message(schema.get("title") or "日期"))
@@ -126,7 +128,7 @@ FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
 FORM_UI_PROPERTY = "formUiSchemaFilename"
 
 
-def _label(schema: Mapping[str, Any], path: list) -> str:
+def _label(schema: Mapping[str, Any], path: list[str | int]) -> str:
     """The Chinese title of the field at `path`, or the path itself."""
     node: Any = schema
     for part in path:
@@ -171,7 +173,7 @@ def _message(error: ValidationError, schema: Mapping[str, Any]) -> tuple[str, st
 
 def parse_form(text: str, name: str) -> dict[str, Any]:
     """Load a form file and check that it is itself a valid JSON Schema."""
-    schema = json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
     Draft202012Validator.check_schema(schema)
     if schema.get("type", "object") != "object":
         raise ValueError(f"{name}: a form schema must describe an object")

@@ -11,14 +11,17 @@ import ast
 import operator
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from RestrictedPython import RestrictingNodeTransformer
 
 from app.workflow import limits
 from app.workflow.limits import ScriptLimitExceeded, check
 
-_Sized = str | bytes | bytearray | list | tuple
+_Sized = str | bytes | bytearray | list | tuple  # type: ignore[type-arg]  # isinstance() wants bare types
+# A bound method of a str, bytes or int (its `__self__` is the value it was taken from).
+Method = Any
+N = TypeVar("N", bound=ast.AST)
 _BINOPS: dict[type[ast.operator], str] = {
     ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%",
 }
@@ -116,13 +119,14 @@ def guarded_iter(obj: Any, *sentinel: Any) -> Any:
 def guarded_format(value: Any, conversion: int, spec: str) -> str:
     """Back an f-string field with a format spec: the width must fit the limits."""
     if conversion in (ord("r"), ord("s"), ord("a")):
-        value = {ord("r"): repr, ord("s"): str, ord("a"): ascii}[conversion](value)
+        converters: dict[int, Callable[[object], str]] = {ord("r"): repr, ord("s"): str, ord("a"): ascii}
+        value = converters[conversion](value)
     if any(int(width) > limits.LIMITS.max_items for width in _FORMAT_WIDTH.findall(spec)):
         _refuse(f"格式宽度超过 {limits.LIMITS.max_items}")
     return format(value, spec)
 
 
-def _padding(method: Callable) -> Callable:
+def _padding(method: Method) -> Callable[..., Any]:
     def padded(width: Any, *args: Any) -> Any:
         if isinstance(width, int) and width > limits.LIMITS.max_items:
             _refuse(f"长度超过 {limits.LIMITS.max_items}")
@@ -130,7 +134,7 @@ def _padding(method: Callable) -> Callable:
     return padded
 
 
-def _joining(method: Callable) -> Callable:
+def _joining(method: Method) -> Callable[..., Any]:
     def joined(parts: Any) -> Any:
         parts = list(parts)
         separator = len(method.__self__) * max(len(parts) - 1, 0)
@@ -140,7 +144,7 @@ def _joining(method: Callable) -> Callable:
     return joined
 
 
-def _replacing(method: Callable) -> Callable:
+def _replacing(method: Method) -> Callable[..., Any]:
     def replaced(old: Any, new: Any, count: int = -1) -> Any:
         text = method.__self__
         hits = text.count(old) if count < 0 else min(count, text.count(old))
@@ -150,7 +154,7 @@ def _replacing(method: Callable) -> Callable:
     return replaced
 
 
-def _tabs(method: Callable) -> Callable:
+def _tabs(method: Method) -> Callable[..., Any]:
     def expanded(tabsize: int = 8) -> Any:
         text = method.__self__
         tabs = text.count("\t" if isinstance(text, str) else b"\t")
@@ -160,7 +164,7 @@ def _tabs(method: Callable) -> Callable:
     return expanded
 
 
-def _to_bytes(method: Callable) -> Callable:
+def _to_bytes(method: Method) -> Callable[..., Any]:
     def converted(length: int = 1, *args: Any, **kwargs: Any) -> Any:
         if isinstance(length, int) and length > limits.LIMITS.max_items:
             _refuse(f"长度超过 {limits.LIMITS.max_items}")
@@ -168,7 +172,7 @@ def _to_bytes(method: Callable) -> Callable:
     return converted
 
 
-_METHOD_GUARDS: dict[str, Callable[[Callable], Callable]] = {
+_METHOD_GUARDS: dict[str, Callable[[Method], Callable[..., Any]]] = {
     "ljust": _padding, "rjust": _padding, "center": _padding, "zfill": _padding,
     "join": _joining, "replace": _replacing, "expandtabs": _tabs, "translate": _padding,
 }
@@ -185,7 +189,7 @@ def guard_method(obj: Any, name: str, value: Any) -> Any:
     return value
 
 
-def _translating(method: Callable) -> Callable:
+def _translating(method: Method) -> Callable[..., Any]:
     def translated(table: Any, *args: Any) -> Any:
         values = table.values() if isinstance(table, dict) else ()
         longest = max((len(v) for v in values if isinstance(v, _Sized)), default=1)
@@ -235,6 +239,6 @@ def _check_statement(where: ast.AST) -> ast.stmt:
     return _located(ast.Expr(value=_call("_check_")), where)
 
 
-def _located(new: ast.AST, old: ast.AST) -> Any:
+def _located(new: N, old: ast.AST) -> N:
     """`new` placed at `old`'s line, children included (compile() needs every location)."""
     return ast.fix_missing_locations(ast.copy_location(new, old))

@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from types import TracebackType
 
 _TICK_SECONDS = 0.01
 
@@ -229,7 +230,8 @@ class bounded:  # noqa: N801 - used as a context manager, reads like contextlib'
                 _wake.notify()
         self._run = run
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         run = self._run
         if run is None:
             return

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock, FrozenClock
@@ -54,16 +56,17 @@ class MigrationPlan:
     reset: list[str] = field(default_factory=list)
 
 
-def _label(task) -> str:
+def _label(task: SpiffTask) -> str:
     spec = task.task_spec
     if spec.bpmn_id is None:  # an engine-internal spec, e.g. "<id>.BoundaryEventSplit"
         return f"{spec.name.split('.')[0]}（边界事件结构）"
-    return spec.bpmn_name or spec.bpmn_id
+    return str(spec.bpmn_name or spec.bpmn_id)
 
 
-def _diff_reasons(diff, specs_of: str) -> tuple[list[str], list[str]]:
+def _diff_reasons(diff: WorkflowDiff, specs_of: str) -> tuple[list[str], list[str]]:
     """(reasons to refuse, current steps that will be reset) for one (sub)workflow's diff."""
-    reasons, reset = [], []
+    reasons: list[str] = []
+    reset: list[str] = []
     for task in diff.removed:
         if task.has_state(_HISTORY):
             reasons.append(f"{specs_of}已办环节「{_label(task)}」在新版本中被删除")
@@ -80,16 +83,17 @@ def _diff_reasons(diff, specs_of: str) -> tuple[list[str], list[str]]:
     return reasons, reset
 
 
-def diff_changes(diff, task) -> list[str]:
+def diff_changes(diff: WorkflowDiff, task: SpiffTask) -> list[str]:
     """The changed spec attributes of `task` recorded by the workflow diff."""
-    return diff.spec_changes.get(task.task_spec, [])
+    return list(diff.spec_changes.get(task.task_spec, []))
 
 
-def plan(workflow, new: engine.LoadedSpecs) -> MigrationPlan:
+def plan(workflow: BpmnWorkflow, new: engine.LoadedSpecs) -> MigrationPlan:
     """Whether `workflow` can move to the `new` specs, and why not."""
     if workflow.spec.name != new.spec.name:
         return MigrationPlan(False, ["新版本不是同一个流程"])
-    reasons, reset = [], []
+    reasons: list[str] = []
+    reset: list[str] = []
     top, subs = _diff_with_changes(workflow, new)
     found, resets = _diff_reasons(top, "")
     reasons += found
@@ -106,9 +110,10 @@ def plan(workflow, new: engine.LoadedSpecs) -> MigrationPlan:
     return MigrationPlan(not reasons, reasons, reset)
 
 
-def _diff_with_changes(workflow, new: engine.LoadedSpecs):
+def _diff_with_changes(workflow: BpmnWorkflow, new: engine.LoadedSpecs,
+                       ) -> tuple[WorkflowDiff, dict[Any, WorkflowDiff | None]]:
     """SpiffWorkflow's diff_workflow, also keeping each spec diff's changed attributes."""
-    def one(wf, new_spec):
+    def one(wf: BpmnWorkflow, new_spec: Any) -> WorkflowDiff:
         spec_diff = SpecDiff(_REGISTRY, wf.spec, new_spec)
         wf_diff = WorkflowDiff(wf, spec_diff)
         wf_diff.spec_changes = spec_diff.changed
@@ -121,7 +126,7 @@ def _diff_with_changes(workflow, new: engine.LoadedSpecs):
     return top, subs
 
 
-def _armed_timers(workflow, diff_by_workflow) -> dict[Any, Any]:
+def _armed_timers(workflow: BpmnWorkflow, diff_by_workflow: dict[int, WorkflowDiff]) -> dict[Any, Any]:
     """Task id → armed due value of waiting timers whose definition did not change."""
     kept = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
@@ -133,7 +138,7 @@ def _armed_timers(workflow, diff_by_workflow) -> dict[Any, Any]:
     return kept
 
 
-def migrate(workflow, new: engine.LoadedSpecs) -> None:
+def migrate(workflow: BpmnWorkflow, new: engine.LoadedSpecs) -> None:
     """Move `workflow` onto `new` in memory, or raise MigrationRefused."""
     result = plan(workflow, new)
     if not result.movable:
@@ -155,7 +160,7 @@ def migrate(workflow, new: engine.LoadedSpecs) -> None:
     workflow.do_engine_steps()
 
 
-def _find_task(workflow, task_id):
+def _find_task(workflow: BpmnWorkflow, task_id: Any) -> SpiffTask | None:
     for sub in workflow.subprocesses.values():
         if task_id in sub.tasks:
             return sub.tasks[task_id]
@@ -164,7 +169,8 @@ def _find_task(workflow, task_id):
 
 # --------------------------------------------------------------------------- instances
 
-def _load(instance: ProcessInstance, deployment_id: int, state: str):
+def _load(instance: ProcessInstance, deployment_id: int,
+          state: str) -> tuple[registry.LoadedDeployment, BpmnWorkflow]:
     loaded = registry.load(deployment_id, instance.process_id)
     return loaded, engine.deserialize(loaded.specs, state, registry.script_engine())
 
@@ -221,7 +227,7 @@ def _resync(instance: ProcessInstance, loaded: registry.LoadedDeployment, state:
     db.session.flush()
 
 
-def _refresh_open_rows(instance: ProcessInstance, workflow) -> None:
+def _refresh_open_rows(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """Open task rows take the (possibly changed) title, form, lane and deadline of their spec.
 
     A changed deadline counts from when the task was created, as if the new rule had applied.
@@ -239,7 +245,7 @@ def _refresh_open_rows(instance: ProcessInstance, workflow) -> None:
         _reassign(instance, workflow, task, row)
 
 
-def _due_from(workflow, task: engine.ReadyTask, created_at: datetime) -> datetime | None:
+def _due_from(workflow: BpmnWorkflow, task: engine.ReadyTask, created_at: datetime) -> datetime | None:
     expression = task.properties.get(DUE_PROPERTY)
     if not expression:
         return task.boundary_due
@@ -249,7 +255,8 @@ def _due_from(workflow, task: engine.ReadyTask, created_at: datetime) -> datetim
     return moment if isinstance(moment, datetime) and moment.tzinfo else None
 
 
-def _reassign(instance: ProcessInstance, workflow, task: engine.ReadyTask, row: HumanTask) -> None:
+def _reassign(instance: ProcessInstance, workflow: BpmnWorkflow, task: engine.ReadyTask,
+              row: HumanTask) -> None:
     department = task.properties.get("candidateDepartment")
     lane_expr = task.properties.get("candidateLane")
     department = engine.evaluate(workflow, task.id, department) if department else None

@@ -11,6 +11,8 @@ form before the Spiff parser validates the file. The stored file is not changed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -26,7 +28,7 @@ def _variable(expression: str) -> str:
     return text
 
 
-def camunda_loops_to_bpmn(root) -> int:
+def camunda_loops_to_bpmn(root: Any) -> int:
     """Rewrite Camunda multi-instance attributes into BPMN children; return how many."""
     rewritten = 0
     for loop in root.iter(f"{{{BPMN}}}multiInstanceLoopCharacteristics"):
@@ -48,10 +50,10 @@ def camunda_loops_to_bpmn(root) -> int:
     return rewritten
 
 
-class OneDoorParser(SpiffBpmnParser):
+class OneDoorParser(SpiffBpmnParser):  # type: ignore[misc]  # SpiffWorkflow ships no type information
     """SpiffBpmnParser that also accepts Camunda's multi-instance collections."""
 
-    def add_bpmn_xml(self, bpmn, filename=None):
+    def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
         """Rewrite Camunda loops, then parse as usual."""
         camunda_loops_to_bpmn(bpmn)
         super().add_bpmn_xml(bpmn, filename)

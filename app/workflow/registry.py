@@ -112,7 +112,7 @@ def parse_deadline_rules(dmn: Mapping[str, str]) -> dict[str, DeadlineRule]:
     return {}
 
 
-def _deadline_rows(decision) -> dict[str, DeadlineRule]:
+def _deadline_rows(decision: Any) -> dict[str, DeadlineRule]:
     table = decision.find("{*}decisionTable")
     outputs = [output.get("name") for output in table.findall("{*}output")]
     rules = {}

@@ -72,7 +72,7 @@ def submissions(instance: ProcessInstance) -> tuple[dict[str, Any], list[Submiss
     found = []
     for task in done:
         data = engine.task_data(workflow, task.id)
-        found.append(Submission(task.completed_at, task.bpmn_id,
+        found.append(Submission(task.completed_at or task.created_at, task.bpmn_id,
                                 {name: data.get(name) for name in fields.get(task.id, [])}))
     return dict(workflow.task_tree.data), found
 
@@ -80,7 +80,8 @@ def submissions(instance: ProcessInstance) -> tuple[dict[str, Any], list[Submiss
 def replay(specs: engine.LoadedSpecs, rules: Mapping[str, Any], seed: Mapping[str, Any],
            started_at: datetime, steps: list[Submission]) -> Route:
     """Run `specs` from `seed` at `started_at` and re-submit `steps`; the route it takes."""
-    clock, route, seen = FrozenClock(started_at), Route(), set()
+    clock, route = FrozenClock(started_at), Route()
+    seen: set[str] = set()
     with engine.engine_time(clock), bound_rules(rules):
         workflow = engine.new_workflow(specs, seed, registry.script_engine())
         engine.run_engine(workflow)

@@ -64,7 +64,7 @@ def back_to_previous(task: HumanTask, *, clock: Clock) -> HumanTask:
         raise Conflict("该任务已不在可办理状态")
     previous_id = previous_user_task(loaded.workflow, task.id)
     row = db.session.get(HumanTask, previous_id) if previous_id else None
-    if row is None or row.state != TaskState.COMPLETED:
+    if previous_id is None or row is None or row.state != TaskState.COMPLETED:
         raise ValidationFailed("该任务无法退回上一步", NOWHERE)
     now = clock.now()
     with engine.engine_time(clock), registry.bound(loaded.deployment), \

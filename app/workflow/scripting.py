@@ -81,7 +81,7 @@ def _guarded_getattr(obj: Any, name: str) -> Any:
         raise AttributeError(f"不允许访问属性 {name}")
     try:
         # plain safer_getattr turns misses into None
-        return guard_method(obj, name, safer_getattr_raise(obj, name))
+        return guard_method(obj, name, safer_getattr_raise(obj, name))  # type: ignore[no-untyped-call]
     except AttributeError:
         if isinstance(obj, Mapping) and not name.startswith("_") and name in obj:
             return obj[name]
@@ -102,7 +102,7 @@ def _inplace(op: str, target: Any, value: Any) -> Any:
     return _INPLACE_OPS[op](target, value)
 
 
-def _apply(func: Callable, *args: Any, **kwargs: Any) -> Any:
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Back calls using *args / **kwargs, which RestrictedPython rewrites into a call."""
     return func(*args, **kwargs)
 
@@ -160,16 +160,17 @@ def _eval_source(source: str) -> str:
     return source.lstrip(" \t")
 
 
-class RestrictedEnvironment(TaskDataEnvironment):
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Task-data environment running every expression and script under RestrictedPython."""
 
-    def __init__(self, helpers: Mapping[str, Callable]) -> None:
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]]) -> None:
         hidden = sorted(name for name in helpers if name.startswith("_"))
         if hidden:
             raise ValueError(f"helper names may not start with '_': {hidden}")
         super().__init__(dict(helpers))
 
-    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: dict[str, Any] | None = None) -> Any:
         """Evaluate an expression against task data."""
         code = _compile(_eval_source(expression), "eval")
         self._prepare_context(context)
@@ -178,7 +179,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
         with bounded():
             return eval(code, scope)  # noqa: S307 - code was compiled by RestrictedPython
 
-    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any],
+                external_context: dict[str, Any] | None = None) -> bool:
         """Run a script; its new and changed variables become the task data."""
         external_context = external_context or {}
         self.check_for_overwrite(context, external_context)
@@ -196,7 +198,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
-def make_script_engine(helpers: Mapping[str, Callable]) -> PythonScriptEngine:
+def make_script_engine(helpers: Mapping[str, Callable[..., Any]]) -> PythonScriptEngine:
     """A SpiffWorkflow script engine whose code runs sandboxed with the given helpers."""
     return PythonScriptEngine(environment=RestrictedEnvironment(helpers))
 

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,9 @@ class Walk:
             .order_by(HumanTask.created_at, HumanTask.bpmn_id)))
 
     def _has_timer(self, task: HumanTask) -> bool:
-        instance = db.session.get(ProcessInstance, task.instance_id)
-        return instance.next_timer_at is not None and instance.next_timer_at <= task.due_at
+        instance = db.session.get_one(ProcessInstance, task.instance_id)
+        return (instance.next_timer_at is not None and task.due_at is not None
+                and instance.next_timer_at <= task.due_at)
 
     def _print_task(self, task: HumanTask, level: str | None) -> None:
         suffix = f" · 层级 {level}" if level and task.bpmn_id == "level_mediation" else ""
@@ -135,9 +137,10 @@ class Walk:
 
     def _fire_due(self) -> None:
         for instance_id in services.due_timer_instances(self.clock, 100):
-            run_unit(lambda i=instance_id: services.fire_timers(i, clock=self.clock))
+            run_unit(partial(services.fire_timers, instance_id, clock=self.clock))
 
     def _time_out(self, task: HumanTask, level: str | None) -> None:
+        assert task.due_at is not None, "only a task with a deadline times out"
         moment = task.due_at + timedelta(seconds=1)
         self.clock.set(moment)
         self._fire_due()
@@ -161,7 +164,7 @@ class Walk:
     def _complete(self, task: HumanTask, level: str | None) -> None:
         data = self.options.task_data.get(task.bpmn_id)
         if data is None and task.form_key:
-            schema = registry.load(db.session.get(ProcessInstance, task.instance_id).deployment_id,
+            schema = registry.load(db.session.get_one(ProcessInstance, task.instance_id).deployment_id,
                                    task.process_id).forms[task.form_key]
             data = sample(schema, self.clock.now().astimezone(local_zone()).date().isoformat())
         actor = load_actor(_candidate_user(task))
@@ -176,7 +179,7 @@ class Walk:
 
 def _candidates(task: HumanTask) -> str:
     if task.candidate_department_id:
-        return db.session.get(Department, task.candidate_department_id).name
+        return db.session.get_one(Department, task.candidate_department_id).name
     unit = db.session.get(OrgUnit, task.candidate_org_unit_id) if task.candidate_org_unit_id else None
     role = ROLE_LABELS.get(task.candidate_role, "") if task.candidate_role else ""
     return f"{unit.name if unit else '—'} {role}".strip()
@@ -226,7 +229,7 @@ def simulate(options: Options, echo: Callable[[str], None]) -> list[str]:
     from app.cases import services as cases  # noqa: PLC0415 - the dispute starts with its case record
 
     with sandbox(options) as clock:
-        grid = db.session.scalar(select(OrgUnit).where(OrgUnit.code == GRID))
+        grid = db.session.execute(select(OrgUnit).where(OrgUnit.code == GRID)).scalar_one()
         intake = {**SAMPLE_INTAKE, **ROUTES.get(options.route, {}), **options.intake}
         echo(f"模拟开始：{when(clock.now())}，路径 {options.route}，期满层级数 {options.timeout_levels}")
         case = run_unit(lambda: cases.open_case(intake, org_unit_id=grid.id, clock=clock))

@@ -12,7 +12,7 @@ from app.workflow.cli import processes
 from app.workflow.simulate import ROUTES, Options, simulate
 
 
-def _aware(ctx, param, value: str) -> datetime:  # noqa: ARG001 - click callback signature
+def _aware(ctx: click.Context, param: click.Parameter, value: str) -> datetime:  # noqa: ARG001 - click callback signature
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

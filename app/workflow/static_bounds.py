@@ -42,7 +42,7 @@ def _static(node: ast.AST) -> Any:
 
 def _breaks(loop: ast.While) -> bool:
     """True when the loop's own body (not a nested loop's) can leave it."""
-    stack = list(loop.body)
+    stack: list[ast.AST] = list(loop.body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Break | ast.Return | ast.Raise):
@@ -61,7 +61,7 @@ def _node_bomb(node: ast.AST, inner: set[int]) -> str | None:
         except ScriptLimitExceeded as exc:
             return str(exc)
     endless = isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value
-    if endless and not _breaks(node):
+    if endless and isinstance(node, ast.While) and not _breaks(node):
         return "无限循环：while 条件恒为真且循环体内没有 break"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         args = [_static(arg) for arg in node.args]

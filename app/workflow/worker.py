@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from types import FrameType
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -133,10 +135,10 @@ class NoProgress(RuntimeError):
     """The engine fired nothing although the index said a timer was due."""
 
 
-def _check_progress(instance: ProcessInstance, due: datetime) -> None:
+def _check_progress(instance: ProcessInstance, due: datetime | None) -> None:
     """Index and engine disagree when a fire left `next_timer_at` where it was: without this
     the instance would be "fired" again on every sweep, forever, at the head of the queue."""
-    if instance.next_timer_at == due:
+    if due is not None and instance.next_timer_at == due:
         raise NoProgress(f"定时器索引显示 {due.isoformat()} 到期，但引擎没有触发任何定时器")
 
 
@@ -231,7 +233,7 @@ def run_jobs(clock: Clock, *, force: bool = False) -> int:
             continue
         job.last_run = time.monotonic()
         try:
-            run_unit(lambda j=job: j.run(clock), retries=0)
+            run_unit(partial(job.run, clock), retries=0)
         except Exception:  # noqa: BLE001 - one failing job must not stop the others
             log.exception("job %s failed", job.name)
             continue
@@ -247,7 +249,7 @@ class _Stopper:
         self._previous = {sig: signal.signal(sig, self._stop)
                           for sig in (signal.SIGTERM, signal.SIGINT)}
 
-    def _stop(self, signum, frame) -> None:  # noqa: ARG002 - signal handler signature
+    def _stop(self, signum: int, frame: FrameType | None) -> None:  # noqa: ARG002 - signal handler signature
         self.stopping = True
         # A diagram script running now is interrupted, so even a busy worker stops in seconds.
         limits.cancel_running()

@@ -107,7 +107,7 @@ def _load(form) -> dict:
     try:
         return AppReportIn().load(data)
     except ValidationError as exc:
-        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()}
+        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
         raise ValidationFailed("上报内容有误", errors) from None
 
 

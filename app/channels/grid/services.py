@@ -122,7 +122,7 @@ COMPARED = ("kind", "reporter", "title", "content")
 
 def _check_replay(report: GridReport, values: Mapping[str, Any]) -> None:
     """Refuse a replayed item id whose content differs from the item received."""
-    unit = db.session.get(OrgUnit, report.org_unit_id)
+    unit = db.session.get_one(OrgUnit, report.org_unit_id)
     check_same("该上报条目", {"grid_code": unit.code, **{name: getattr(report, name) for name in COMPARED}},
                {name: values.get(name) for name in ("grid_code", *COMPARED)})
 

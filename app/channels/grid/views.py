@@ -1,5 +1,7 @@
 """/api/v1/grid/reports: single and batch upload from the 陇情e通 app, and a summary."""
 
+from typing import Any
+
 from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate
@@ -97,7 +99,7 @@ class SummaryLine(Schema):
 
 def _load_items(raw: list) -> list:
     schema = GridReportIn()  # one instance for the batch: building a schema costs more than a load
-    loaded = []
+    loaded: list[tuple[int, Any, dict[str, Any]]] = []
     for index, item in enumerate(raw):
         try:
             loaded.append((index, schema.load(item), {}))

@@ -62,10 +62,11 @@ def receive_order(values: Mapping[str, Any], *, clock: Clock) -> tuple[HotlineOr
     def find() -> HotlineOrder | None:
         return find_order(values["order_id"], values["dispatch_no"])
 
-    order = find()
-    created = False
-    if order is None:
+    found = find()
+    if found is None:
         order, created = create_once(lambda: _new_order(values, clock), find)
+    else:
+        order, created = found, False
     if not created:
         check_same("该工单", _content(order), _sent(values))
         return order, False
@@ -165,7 +166,7 @@ def order_synced(order_key: str, data: Mapping[str, Any], *, clock: Clock, callb
 def _unit_code(unit_id: int) -> str:
     from app.org.models import OrgUnit  # noqa: PLC0415
 
-    return db.session.get(OrgUnit, unit_id).code
+    return db.session.get_one(OrgUnit, unit_id).code
 
 
 def callback_payload(order: HotlineOrder, data: Mapping[str, Any], now) -> dict[str, Any]:

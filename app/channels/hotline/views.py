@@ -15,7 +15,7 @@ from app.unit_of_work import run_unit
 
 bp = api_blueprint("api_hotline", __name__, "/hotline", "12345 工单接入（HMAC 签名，按工单号幂等）",
                    authenticated=False)
-SIGNED = [{"hotlineSignature": []}]
+SIGNED: list[dict[str, list[str]]] = [{"hotlineSignature": []}]
 
 
 class Citizen(ApiInput):

@@ -66,7 +66,7 @@ class HttpSender:
                                          headers={"Content-Type": "application/json", **headers})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
             if not 200 <= response.status < 300:
-                raise urllib.error.HTTPError(url, response.status, "callback refused", None, None)
+                raise urllib.error.HTTPError(url, response.status, "callback refused", response.headers, None)
 
 
 class NullSender:

@@ -33,11 +33,12 @@ def receive_referral(values: Mapping[str, Any], *, scope: Scope, clock: Clock,
     def find() -> Referral | None:
         return find_referral(values["kind"], values["source_ref"])
 
-    referral = find()
-    created = False
-    if referral is None:
+    found = find()
+    if found is None:
         referral, created = create_once(
             lambda: _new_referral(values, scope, clock, duplicate_window_days), find)
+    else:
+        referral, created = found, False
     if not created:
         check_same("该转入案件", _content(referral), {name: values.get(name) for name in COMPARED})
     return referral, created
@@ -67,8 +68,8 @@ COMPARED = ("source_system", "org_unit", "title", "narrative", "category")
 
 
 def _content(referral: Referral) -> dict[str, Any]:
-    case = db.session.get(Case, referral.case_id)
-    unit = db.session.get(OrgUnit, case.org_unit_id)
+    case = db.session.get_one(Case, referral.case_id)
+    unit = db.session.get_one(OrgUnit, case.org_unit_id)
     return {"source_system": referral.source_system, "org_unit": unit.code, "title": case.title,
             "narrative": case.narrative, "category": case.category}
 
@@ -92,5 +93,5 @@ def referral_concluded(case: Case, result: str | None, status: str, *, clock: Cl
 def describe(referral: Referral) -> dict[str, Any]:
     """A referral as the API shows it."""
     return {"id": referral.id, "kind": referral.kind, "source_ref": referral.source_ref,
-            "case_code": db.session.get(Case, referral.case_id).code,
+            "case_code": db.session.get_one(Case, referral.case_id).code,
             "received_at": referral.received_at}

@@ -13,6 +13,18 @@
       menu.classList.toggle("open", open);
     });
   }
+  // macros/file.html: say which file(s) were chosen, in Chinese.
+  document.querySelectorAll("input.file-input").forEach(function (input) {
+    var shown = document.querySelector('[data-file-for="' + input.id + '"]');
+    if (!shown) { return; }
+    var say = function () {
+      var files = input.files || [];
+      shown.textContent = files.length === 0 ? "未选择文件"
+        : files.length === 1 ? files[0].name : "已选择 " + files.length + " 个文件";
+    };
+    input.addEventListener("change", say);
+    if (input.form) { input.form.addEventListener("reset", function () { setTimeout(say, 0); }); }
+  });
   document.querySelectorAll("table.list, form.task table.rows").forEach(function (table) {
     var heads = Array.prototype.map.call(table.querySelectorAll(":scope > thead th"), function (th) {
       return th.textContent.trim();
