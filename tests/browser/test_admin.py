@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.org.demo import DEMO_PASSWORD
 from app.org.models import LaneRule, Membership, Role, User
+from app.org.services import load_actor
 from app.unit_of_work import run_unit
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
@@ -68,8 +69,10 @@ def test_admin_creates_a_user_who_signs_in_and_sees_the_department_tasks(
     newcomer.context.close()
 
 
-def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
+def test_a_rotated_out_department_takes_no_new_task_while_its_member_finishes_the_one_held(
         live_server, browser, page, screenshot, deployed, org, clock):
+    """The task a member holds stays with them (an unheld one goes to the center's coordinators:
+    tests/admin/test_changes.py)."""
     ecology = org.department("ecology")
     run_unit(lambda: _member("eco", "吴生态", ecology.id, clock))
     _lane_to("ecology")
@@ -80,6 +83,9 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     row.get_by_label("生态环境局轮驻开始").fill(str(clock.now().date() - timedelta(days=20)))
     row.get_by_role("button", name="进驻").click()
     first = _start(org, clock, "ZY-2026-000301")
+    held = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == first.id))
+    eco = db.session.scalar(select(User.id).where(User.username == "eco"))
+    run_unit(lambda: services.claim_task(held, actor=load_actor(eco), clock=clock))
     page.locator("#departments tr", has=page.get_by_text("甘州区", exact=True)).filter(
         has_text="生态环境局").get_by_role("button", name="轮出生态环境局").click()
     confirm = page.get_by_role("region", name="确认轮出「甘州区生态环境局」")
@@ -96,6 +102,7 @@ def test_a_rotated_out_department_takes_no_new_task_while_its_open_task_stays(
     assert task.state == TaskState.READY and task.candidate_department_id == ecology.id
     member = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     sign_in_page(member, live_server, "eco")
+    member.get_by_role("link", name="我已认领").click()
     expect(member.locator("#inbox tr", has_text="ZY-2026-000301")).to_have_count(1)
     member.context.close()
 

@@ -16,8 +16,10 @@ from tests.supervision.test_warnings import cases, sweep  # noqa: F401 - fixture
 def bell(client) -> tuple[int, str]:
     """(unread badge count, notifications page) as the signed-in user sees them."""
     home = client.get("/").data.decode()
-    badge = re.search(r'id="bell"[^>]*>[^<]*(?:<span class="count"[^>]*>(\d+)</span>)?', home)
-    return int(badge.group(1) or 0), client.get("/notifications").data.decode()
+    link = re.search(r'<a [^>]*id="bell".*?</a>', home, re.S)
+    assert link is not None, "the bell is in the header"
+    badge = re.search(r'<span class="count"[^>]*>(\d+)</span>', link.group(0))
+    return int(badge.group(1)) if badge else 0, client.get("/notifications").data.decode()
 
 
 def test_the_coordinator_acknowledges_and_closes_a_warning_from_the_bell(cases, clock, client, no_csrf):  # noqa: F811
