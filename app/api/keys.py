@@ -7,6 +7,7 @@ plain hash (not a slow password hash) is enough and lookups are one indexed quer
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -16,7 +17,8 @@ from app.api.models import ApiKey, PersonalToken, RateWindow
 from app.channels.scope import unit_by_code
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.org.models import User
+from app.org.models import Membership, User
+from app.org.services import ACTOR_COLUMNS, Actor, actor_from_rows
 
 KEY_PREFIX = "odk_"
 TOKEN_PREFIX = "odp_"
@@ -88,19 +90,39 @@ def find_key(secret: str) -> ApiKey | None:
     return key if key is not None and key.revoked_at is None else None
 
 
-def use_token(secret: str, now: datetime) -> int | None:
-    """The user id of the live token with this secret; its last-used time kept to the minute.
+@dataclass(frozen=True)
+class TokenUse:
+    """A live personal token's user, and whether its last-used time is due for a write."""
 
-    Writing the time on every request would make every request of a busy script a write
-    transaction on the same row; once a minute is as much as anyone reads it for.
+    actor: Actor
+    token_id: int
+    stale: bool
+
+
+def token_actor(secret: str, now: datetime) -> TokenUse | None:
+    """The user of the live token with this secret as an Actor (None: no such token, or revoked),
+    read in one round trip: the token joined with its user and the user's memberships. Read on
+    every request, never cached across requests: a revoked token, a deactivated user or a
+    changed membership counts at once. Writes nothing; `touch_token` when `stale`.
     """
-    token = db.session.scalar(select(PersonalToken).where(PersonalToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
+    rows = db.session.execute(
+        select(PersonalToken.id, PersonalToken.user_id, PersonalToken.revoked_at,
+               PersonalToken.last_used_at, *ACTOR_COLUMNS)
+        .join(User, User.id == PersonalToken.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(PersonalToken.token_hash == digest(secret))).all()
+    if not rows or rows[0].revoked_at is not None:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        token.last_used_at = now
-        db.session.flush()
-    return token.user_id
+    first = rows[0]
+    stale = first.last_used_at is None or now - first.last_used_at >= LAST_USED_PRECISION
+    return TokenUse(actor_from_rows(first.user_id, rows), first.id, stale)
+
+
+def touch_token(token_id: int, now: datetime) -> None:
+    """Keep a token's last-used time, to the minute: writing it on every request would make
+    every request of a busy script a write transaction on the same row; once a minute is as
+    much as anyone reads it for."""
+    db.session.execute(update(PersonalToken).where(PersonalToken.id == token_id).values(last_used_at=now))
 
 
 def hit(key_id: int, now: datetime) -> int:

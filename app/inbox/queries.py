@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app.cases import labels
 from app.cases.models import Case, Party, RiskTier
@@ -105,13 +105,15 @@ def visible_tasks(actor: Actor) -> ColumnElement[bool]:
     return or_(offered, HumanTask.instance_id.in_(_instances_under(supervised)))
 
 
-def visible_task(task_id: str, actor: Actor) -> HumanTask:
+def visible_task(task_id: str, actor: Actor, *, with_instance: bool = False) -> HumanTask:
     """The task if the user may see it (the one rule for the web and the API): theirs, offered
     to them, in a subtree they supervise, or in the area of a center they coordinate.
-    NotFound when there is no such task, Forbidden when it is not theirs to see."""
+    NotFound when there is no such task, Forbidden when it is not theirs to see.
+    `with_instance` reads its process instance in the same SELECT (for a step that follows)."""
     from app.inbox.actions import coordinates  # actions sits above the queries
 
-    task = db.session.get(HumanTask, task_id)
+    options = [joinedload(HumanTask.instance, innerjoin=True)] if with_instance else None
+    task = db.session.get(HumanTask, task_id, options=options)
     if task is None:
         raise NotFound("任务不存在")
     if actor.user_id in (task.assignee_id, task.completed_by_id) or can_work(

@@ -15,7 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record
 from app.clock import Clock
@@ -97,6 +99,10 @@ def load_instance(instance_id: str) -> _Loaded:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在")
+    return _load(instance)
+
+
+def _load(instance: ProcessInstance) -> _Loaded:
     loaded = registry.load(instance.deployment_id, instance.process_id)
     workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
     return _Loaded(instance, loaded, workflow, engine.snapshot(workflow))
@@ -176,32 +182,69 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
 
     With `claim`, an unclaimed task is claimed first in the same unit of work (one call for
     a client); a task someone else holds is still refused.
+
+    On the SQL side: the task and its instance are read together (one SELECT, unless the
+    caller already holds both, as `visible_task(..., with_instance=True)` does), the task row
+    is written by one conditional UPDATE (which also claims it with `claim`, so two people
+    completing at once cannot both win), then the flush writes the instance (version-checked),
+    the new task rows and the audit events.
     """
-    if claim:
-        claim_task(task_id, actor=actor, clock=clock)
-    task = _open_task(task_id)
+    task = _open_task_with_instance(task_id)
     _check_candidate(task, actor)
-    if task.assignee_id != actor.user_id:
-        raise Conflict("请先认领该任务再办理")
-    loaded = load_instance(task.instance_id)
+    claiming = claim and task.assignee_id is None
+    if task.assignee_id != actor.user_id and not claiming:
+        raise Conflict("该任务已被他人认领" if claim else "请先认领该任务再办理")
+    loaded = _load(task.instance)
     if not engine.is_ready_user_task(loaded.workflow, task_id):
         raise Conflict("该任务已不在可办理状态")
     now = clock.now()
     values = _validated(loaded.deployment, task.form_key, data, local_day(now))
     for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
         check(task, loaded.deployment.forms, values, now)
+    _write_completion(task, actor, now, claiming)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
             diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
-        task.state = TaskState.COMPLETED
-        task.completed_at = now
-        task.completed_by_id = actor.user_id
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "task.completed", actor, loaded.instance.id,
            {"bpmn_id": task.bpmn_id, "fields": sorted(values), "values": values}, task_id=task.id)
     db.session.flush()
     return task
+
+
+def _open_task_with_instance(task_id: str) -> HumanTask:
+    """The open task with its instance loaded (one SELECT with a join; none when both are
+    already in the session)."""
+    held = db.session.identity_map
+    task = held.get(identity_key(HumanTask, task_id))
+    if task is None or held.get(identity_key(ProcessInstance, task.instance_id)) is None:
+        task = db.session.scalar(select(HumanTask).where(HumanTask.id == task_id)
+                                 .options(joinedload(HumanTask.instance, innerjoin=True)))
+    if task is None:
+        raise NotFound("任务不存在")
+    if task.state != TaskState.READY:
+        raise Conflict("该任务已办结或已取消")
+    return task
+
+
+def _write_completion(task: HumanTask, actor: Actor, now: datetime, claiming: bool) -> None:
+    """Mark the task row completed (and claimed, with `claiming`) by one conditional UPDATE:
+    refused when someone else completed or claimed it meanwhile."""
+    held = HumanTask.assignee_id.is_(None) if claiming else HumanTask.assignee_id == actor.user_id
+    values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": now,
+                              "completed_by_id": actor.user_id}
+    if claiming:
+        values.update(assignee_id=actor.user_id, claimed_at=now)
+    result = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == TaskState.READY, held)
+        .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict("该任务已被他人认领" if claiming else "该任务已办结或已取消")
+    for name, value in values.items():  # the row says what we wrote; no read back, no second write
+        set_committed_value(task, name, value)
+    if claiming:
+        _audit(now, "task.claimed", actor, task.instance_id, {"bpmn_id": task.bpmn_id}, task_id=task.id)
 
 
 def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
