@@ -9,8 +9,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.api.models import ApiKey, PersonalToken, RateWindow
@@ -18,7 +19,7 @@ from app.channels.scope import unit_by_code
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import Membership, User
-from app.org.services import ACTOR_COLUMNS, Actor, actor_from_rows
+from app.org.services import Actor, actor_from_rows
 
 KEY_PREFIX = "odk_"
 TOKEN_PREFIX = "odp_"
@@ -90,6 +91,18 @@ def find_key(secret: str) -> ApiKey | None:
     return key if key is not None and key.revoked_at is None else None
 
 
+@cache
+def _token_actor_statement() -> Select:
+    """Built once (its cache key with it): Core over the tables, no ORM entities to load."""
+    tokens, users, members = PersonalToken.__table__, User.__table__, Membership.__table__
+    return (select(tokens.c.id, tokens.c.user_id, tokens.c.revoked_at, tokens.c.last_used_at,
+                   users.c.active, users.c.display_name,  # what `actor_from_rows` reads
+                   members.c.department_id, members.c.org_unit_id, members.c.role)
+            .select_from(tokens.join(users, users.c.id == tokens.c.user_id)
+                         .outerjoin(members, members.c.user_id == users.c.id))
+            .where(tokens.c.token_hash == bindparam("p_hash")))
+
+
 @dataclass(frozen=True)
 class TokenUse:
     """A live personal token's user, and whether its last-used time is due for a write."""
@@ -105,12 +118,7 @@ def token_actor(secret: str, now: datetime) -> TokenUse | None:
     every request, never cached across requests: a revoked token, a deactivated user or a
     changed membership counts at once. Writes nothing; `touch_token` when `stale`.
     """
-    rows = db.session.execute(
-        select(PersonalToken.id, PersonalToken.user_id, PersonalToken.revoked_at,
-               PersonalToken.last_used_at, *ACTOR_COLUMNS)
-        .join(User, User.id == PersonalToken.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(PersonalToken.token_hash == digest(secret))).all()
+    rows = db.session.execute(_token_actor_statement(), {"p_hash": digest(secret)}).all()
     if not rows or rows[0].revoked_at is not None:
         return None
     first = rows[0]

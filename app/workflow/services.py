@@ -8,13 +8,14 @@ rows and the audit events through the session and flushes; the caller commits on
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -219,8 +220,7 @@ def _open_task_with_instance(task_id: str) -> HumanTask:
     held = db.session.identity_map
     task = held.get(identity_key(HumanTask, task_id))
     if task is None or held.get(identity_key(ProcessInstance, task.instance_id)) is None:
-        task = db.session.scalar(select(HumanTask).where(HumanTask.id == task_id)
-                                 .options(joinedload(HumanTask.instance, innerjoin=True)))
+        task = db.session.scalar(_task_with_instance(), {"p_task": task_id})
     if task is None:
         raise NotFound("任务不存在")
     if task.state != TaskState.READY:
@@ -228,17 +228,35 @@ def _open_task_with_instance(task_id: str) -> HumanTask:
     return task
 
 
+@functools.cache
+def _completion_statement(claiming: bool) -> Update:
+    """The completion's UPDATE, built once per kind: Core over human_task (the unit of work
+    would only add a flush and a read-back), ready rows held by the actor (or unclaimed)."""
+    rows = HumanTask.__table__.c
+    held = rows.assignee_id.is_(None) if claiming else rows.assignee_id == bindparam("p_actor")
+    values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": bindparam("p_now"),
+                              "completed_by_id": bindparam("p_actor")}
+    if claiming:
+        values.update(assignee_id=bindparam("p_actor"), claimed_at=bindparam("p_now"))
+    return update(HumanTask.__table__).where(
+        rows.id == bindparam("p_task"), rows.state == TaskState.READY, held).values(**values)
+
+
+@functools.cache
+def _task_with_instance() -> Select:
+    return (select(HumanTask).where(HumanTask.id == bindparam("p_task"))
+            .options(joinedload(HumanTask.instance, innerjoin=True)))
+
+
 def _write_completion(task: HumanTask, actor: Actor, now: datetime, claiming: bool) -> None:
     """Mark the task row completed (and claimed, with `claiming`) by one conditional UPDATE:
     refused when someone else completed or claimed it meanwhile."""
-    held = HumanTask.assignee_id.is_(None) if claiming else HumanTask.assignee_id == actor.user_id
     values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": now,
                               "completed_by_id": actor.user_id}
     if claiming:
         values.update(assignee_id=actor.user_id, claimed_at=now)
-    result = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == TaskState.READY, held)
-        .values(**values).execution_options(synchronize_session=False))
+    result = db.session.execute(_completion_statement(claiming),
+                                {"p_task": task.id, "p_actor": actor.user_id, "p_now": now})
     if result.rowcount != 1:
         raise Conflict("该任务已被他人认领" if claiming else "该任务已办结或已取消")
     for name, value in values.items():  # the row says what we wrote; no read back, no second write
