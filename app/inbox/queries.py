@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.cases import labels
@@ -112,8 +113,10 @@ def visible_task(task_id: str, actor: Actor, *, with_instance: bool = False) -> 
     `with_instance` reads its process instance in the same SELECT (for a step that follows)."""
     from app.inbox.actions import coordinates  # actions sits above the queries
 
-    options = [joinedload(HumanTask.instance, innerjoin=True)] if with_instance else None
-    task = db.session.get(HumanTask, task_id, options=options)
+    if with_instance:
+        task = db.session.scalar(_task_with_instance(), {"p_task": task_id})
+    else:
+        task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
     if actor.user_id in (task.assignee_id, task.completed_by_id) or can_work(
@@ -125,6 +128,13 @@ def visible_task(task_id: str, actor: Actor, *, with_instance: bool = False) -> 
     if coordinates(actor, task):  # the center's coordinators route, approve and act for all
         return task
     raise Forbidden("您无权查看该任务")
+
+
+@cache
+def _task_with_instance() -> Select:
+    """A task row joined with its instance row: built once (its cache key with it)."""
+    return (select(HumanTask).where(HumanTask.id == bindparam("p_task"))
+            .options(joinedload(HumanTask.instance, innerjoin=True)))
 
 
 def _instances_under(unit_ids: list[int]):

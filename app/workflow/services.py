@@ -275,7 +275,7 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     schema = deployment.forms.get(form_key)
     if schema is None:
         raise NotFound(f"表单「{form_key}」不在该流程版本中")
-    return validate_submission(schema, data, today=today)
+    return validate_submission(schema, data, today=today, validator=deployment.validator(form_key, today))
 
 
 def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush: bool = True) -> bool:
