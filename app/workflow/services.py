@@ -202,10 +202,12 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
     values = _validated(loaded.deployment, task.form_key, data, local_day(now))
     for check in _submission_checks:  # rules outside the form's schema (e.g. staffed departments)
         check(task, loaded.deployment.forms, values, now)
-    _write_completion(task, actor, now, claiming)
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
             diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
+        # After the engine step (nothing is locked while it runs): two people completing the
+        # same task at once both get here; the second waits on the row, then finds it done.
+        _write_completion(task, actor, now, claiming)
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "task.completed", actor, loaded.instance.id,
