@@ -106,10 +106,13 @@ def test_implicit_claim_does_not_take_a_task_someone_else_holds(five_tasks, make
     assert db.session.get(HumanTask, other).state is TaskState.READY
 
 
-def test_statements_per_hot_path(five_tasks, make_user):
+def test_statements_per_hot_path(five_tasks, make_user, fresh_process):
     """Counts, not times: a regression in the number of round trips shows on any machine.
     The bounds are today's counts; lower them as the hot paths get leaner (issue 19's goal
-    for a completion is 6 on PostgreSQL)."""
+    for a completion is 6 on PostgreSQL). A warm worker's counts: not in --fresh-process mode,
+    which re-reads every cache on purpose."""
+    if fresh_process:
+        pytest.skip("statement counts are measured with warm caches, not in --fresh-process mode")
     clerk = make_user("clerk")
     _start(clerk)  # caches (specs, lanes, calendar) warm, as in a running worker
     with statements() as start_sql:
