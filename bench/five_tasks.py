@@ -219,7 +219,7 @@ def _p(values: list[float], q: float) -> float:
 
 def _measure(kind: str, url: str, args, out: Path) -> list[list[object]]:
     secret = _prepare(url)
-    port = _free_port()
+    port = args.port or _free_port()
     server = _start_gunicorn(url, args.workers, port, out / f"gunicorn-{kind}.log")
     database = url.rsplit("/", 1)[1] if kind == "postgresql" else None
     rows = []
@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="instances per warm-up client")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--pg-admin-url", default=os.environ.get("PG_ADMIN_URL", DEFAULT_PG_ADMIN_URL))
+    parser.add_argument("--port", type=int, default=0, help="gunicorn port (default: a free one)")
     parser.add_argument("--no-append", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
     rows: list[list[object]] = []

@@ -227,6 +227,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
+    parser.add_argument("--port", type=int, default=0, help="gunicorn port (default: a free one)")
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -237,7 +238,7 @@ def main() -> None:
         print(f"seeding {args.tasks} claimed tasks …", flush=True)
         ids, secret, seed_seconds = _seed(url, args.tasks)
         facts = machine_facts(url)
-        port = _free_port()
+        port = args.port or _free_port()
         server = _start_gunicorn(url, args.workers, port, folder / "gunicorn.log")
         try:
             warm_up = args.workers * 4

@@ -65,11 +65,12 @@ def _from_bearer(secret: str) -> Principal:
                                       frozenset(key.org_unit_ids) if key.org_unit_ids else None),
                          key_id=key.id, key_name=key.name)
     if secret.startswith(keys.TOKEN_PREFIX):
-        user_id = run_unit(lambda: keys.use_token(secret, now))
-        if user_id is None:
+        use = keys.token_actor(secret, now)  # token, user and memberships in one SELECT
+        if use is None:
             raise Unauthorized("个人令牌无效或已吊销")
-        actor = load_actor(user_id)
-        return Principal("token", user_scope(actor), actor=actor)
+        if use.stale:  # at most once a minute, in a transaction of its own
+            run_unit(lambda: keys.touch_token(use.token_id, now))
+        return Principal("token", user_scope(use.actor), actor=use.actor)
     raise Unauthorized("无法识别的凭证")
 
 

@@ -7,16 +7,19 @@ plain hash (not a slow password hash) is enough and lookups are one indexed quer
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.api.models import ApiKey, PersonalToken, RateWindow
 from app.channels.scope import unit_by_code
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.org.models import User
+from app.org.models import Membership, User
+from app.org.services import Actor, actor_from_rows
 from app.vocab import API_KEY_CHANNELS
 
 KEY_PREFIX = "odk_"
@@ -88,19 +91,46 @@ def find_key(secret: str) -> ApiKey | None:
     return key if key is not None and key.revoked_at is None else None
 
 
-def use_token(secret: str, now: datetime) -> int | None:
-    """The user id of the live token with this secret; its last-used time kept to the minute.
+@cache
+def _token_actor_statement() -> Select:
+    """Built once (its cache key with it): Core over the tables, no ORM entities to load."""
+    tokens, users, members = PersonalToken.__table__, User.__table__, Membership.__table__
+    return (select(tokens.c.id, tokens.c.user_id, tokens.c.revoked_at, tokens.c.last_used_at,
+                   users.c.active, users.c.display_name,  # what `actor_from_rows` reads
+                   members.c.department_id, members.c.org_unit_id, members.c.role)
+            .select_from(tokens.join(users, users.c.id == tokens.c.user_id)
+                         .outerjoin(members, members.c.user_id == users.c.id))
+            .where(tokens.c.token_hash == bindparam("p_hash")))
 
-    Writing the time on every request would make every request of a busy script a write
-    transaction on the same row; once a minute is as much as anyone reads it for.
+
+@dataclass(frozen=True)
+class TokenUse:
+    """A live personal token's user, and whether its last-used time is due for a write."""
+
+    actor: Actor
+    token_id: int
+    stale: bool
+
+
+def token_actor(secret: str, now: datetime) -> TokenUse | None:
+    """The user of the live token with this secret as an Actor (None: no such token, or revoked),
+    read in one round trip: the token joined with its user and the user's memberships. Read on
+    every request, never cached across requests: a revoked token, a deactivated user or a
+    changed membership counts at once. Writes nothing; `touch_token` when `stale`.
     """
-    token = db.session.scalar(select(PersonalToken).where(PersonalToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
+    rows = db.session.execute(_token_actor_statement(), {"p_hash": digest(secret)}).all()
+    if not rows or rows[0].revoked_at is not None:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        token.last_used_at = now
-        db.session.flush()
-    return token.user_id
+    first = rows[0]
+    stale = first.last_used_at is None or now - first.last_used_at >= LAST_USED_PRECISION
+    return TokenUse(actor_from_rows(first.user_id, rows), first.id, stale)
+
+
+def touch_token(token_id: int, now: datetime) -> None:
+    """Keep a token's last-used time, to the minute: writing it on every request would make
+    every request of a busy script a write transaction on the same row; once a minute is as
+    much as anyone reads it for."""
+    db.session.execute(update(PersonalToken).where(PersonalToken.id == token_id).values(last_used_at=now))
 
 
 def hit(key_id: int, now: datetime) -> int:

@@ -59,9 +59,10 @@ class TaskItem(MethodView):
         return TaskView(task, form.schema, form.values, task.assignee_id == actor.user_id)
 
 
-def _act(task_id: str, operation) -> HumanTask:
+def _act(task_id: str, operation, *, with_instance: bool = False) -> HumanTask:
     actor = require_user()
-    task = visible_task(task_id, actor)  # held: the operation finds the row in the session
+    # held: the operation finds the row (and with `with_instance` its instance) in the session
+    task = visible_task(task_id, actor, with_instance=with_instance)
     result = run_unit(lambda: _answered(operation(actor)))
     del task
     return result
@@ -108,4 +109,4 @@ def release(task_id):
 def complete(args, task_id):
     """办理任务：按表单提交数据（服务端校验），流程推进到下一环节"""
     return _act(task_id, lambda actor: services.complete_task(
-        task_id, args["data"], actor=actor, clock=clock(), claim=args["claim"]))
+        task_id, args["data"], actor=actor, clock=clock(), claim=args["claim"]), with_instance=True)

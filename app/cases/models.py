@@ -152,5 +152,3 @@ class CaseSequence(Model):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(default=0)
 
-
-from app.cases import taskfacts  # noqa: E402, F401 - the case columns on human_task, with the models

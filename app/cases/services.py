@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.calendar import schedule_published
-from app.cases import access
+from app.cases import access, taskfacts
 from app.cases.codes import DEFAULT_PREFIX, next_case_code
 from app.cases.models import Case, CaseStatus, Party, RiskTier
 from app.channels.duplicates.models import CaseDuplicate
@@ -124,6 +124,8 @@ def change_risk_tier(code: str, tier: str, *, clock: Clock, actor: Actor | None 
     old, new = case.risk_tier, RiskTier(tier)
     case.risk_tier = new
     case.updated_at = clock.now()
+    if new != old:
+        taskfacts.restamp(case)
     if new == RiskTier.RED and old != RiskTier.RED:
         _raise_alert(case, clock, actor)
     record(clock.now(), "case.risk_changed", actor_id=actor.user_id if actor else None,
@@ -159,7 +161,10 @@ def on_instance_synced(instance: ProcessInstance, data: dict[str, Any], clock: C
         return
     case, due = found
     case.instance_id = instance.id
+    level = case.level
     _mirror(case, data, clock.now())
+    if case.level != level:
+        taskfacts.restamp(case)  # the inbox filters by level on the task rows
     _set_due(case, due)
     case.updated_at = clock.now()
     if data.get("follow_up") and not follow_ups(case):

@@ -20,6 +20,7 @@ from app.inbox.models import ExtensionState, TaskExtension
 from app.org.services import Actor
 from app.workflow import services
 from app.workflow.models import HumanTask, TaskState
+from app.workflow.sync import warn_policy
 
 PETITION_FORMS = {"petition_handle.json"}
 PETITION_CAP_DAYS = 30
@@ -118,9 +119,7 @@ def decide_extension(task_id: str, grant: bool, reason: str, *, actor: Actor,
 
 
 def _move(task: HumanTask, due: datetime, clock: Clock) -> None:
-    """Deadline, warning moment and the engine's timers move by the same amount."""
-    shift = due - task.due_at
-    task.due_at = due
-    if task.warn_at is not None:
-        task.warn_at = task.warn_at + shift
+    """The deadline, the warning moment (the policy's share of the new period) and the engine's
+    timers move together."""
+    task.set_due(due, warn_policy())
     services.move_task_due(task.id, due, clock=clock)

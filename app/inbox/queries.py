@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app.cases.models import Case, Party
 from app.errors import Forbidden, NotFound
@@ -105,13 +106,17 @@ def visible_tasks(actor: Actor) -> ColumnElement[bool]:
     return or_(offered, HumanTask.instance_id.in_(_instances_under(supervised)))
 
 
-def visible_task(task_id: str, actor: Actor) -> HumanTask:
+def visible_task(task_id: str, actor: Actor, *, with_instance: bool = False) -> HumanTask:
     """The task if the user may see it (the one rule for the web and the API): theirs, offered
     to them, in a subtree they supervise, or in the area of a center they coordinate.
-    NotFound when there is no such task, Forbidden when it is not theirs to see."""
+    NotFound when there is no such task, Forbidden when it is not theirs to see.
+    `with_instance` reads its process instance in the same SELECT (for a step that follows)."""
     from app.inbox.actions import coordinates  # actions sits above the queries
 
-    task = db.session.get(HumanTask, task_id)
+    if with_instance:
+        task = db.session.scalar(_task_with_instance(), {"p_task": task_id})
+    else:
+        task = db.session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("任务不存在")
     if actor.user_id in (task.assignee_id, task.completed_by_id) or can_work(
@@ -123,6 +128,13 @@ def visible_task(task_id: str, actor: Actor) -> HumanTask:
     if coordinates(actor, task):  # the center's coordinators route, approve and act for all
         return task
     raise Forbidden("您无权查看该任务")
+
+
+@cache
+def _task_with_instance() -> Select:
+    """A task row joined with its instance row: built once (its cache key with it)."""
+    return (select(HumanTask).where(HumanTask.id == bindparam("p_task"))
+            .options(joinedload(HumanTask.instance, innerjoin=True)))
 
 
 def _instances_under(unit_ids: list[int]):

@@ -27,10 +27,18 @@ class Actor:
 def load_actor(user_id: int) -> Actor:
     """Build the Actor for an active user from their memberships."""
     # One round trip: the user's row with each of its memberships (none: one row of NULLs).
-    rows = db.session.execute(
-        select(User.active, User.display_name, Membership.department_id, Membership.org_unit_id,
-               Membership.role)
-        .outerjoin(Membership, Membership.user_id == User.id).where(User.id == user_id)).all()
+    rows = db.session.execute(select(*ACTOR_COLUMNS).outerjoin(Membership, Membership.user_id == User.id)
+                              .where(User.id == user_id)).all()
+    return actor_from_rows(user_id, rows)
+
+
+# What `actor_from_rows` reads: the user's row joined with each of its memberships.
+ACTOR_COLUMNS = (User.active, User.display_name, Membership.department_id, Membership.org_unit_id,
+                 Membership.role)
+
+
+def actor_from_rows(user_id: int, rows) -> Actor:
+    """The Actor from the rows of `ACTOR_COLUMNS` (a user without memberships: one row of NULLs)."""
     if not rows or not rows[0].active:
         raise NotFound("用户不存在或已停用")
     held = [row for row in rows if row.role is not None]

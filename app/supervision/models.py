@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.cases import taskfacts  # noqa: F401 - declares human_task.case_org_unit_id, indexed below
 from app.extensions import Model
 from app.org.models import Role, _enum
 from app.supervision.overdue_facts import closed_late

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.caches import app_cache
 from app.calendar import WorkCalendar
 from app.clock import local_zone
+from app.extensions import db
 from app.supervision.models import ANY, DeadlinePolicy
-from app.workflow.models import WARNING_SHARE, HumanTask
+from app.workflow.models import WARNING_SHARE
 
 CALENDAR = WorkCalendar()
 ORDER_PROCESS = "supervision_order"
@@ -98,18 +99,13 @@ def invalidate() -> None:
     _cached().clear()
 
 
-# Registered after app.workflow.models' own listener, so it runs second and wins.
-@event.listens_for(HumanTask, "before_insert")
-@event.listens_for(HumanTask, "before_update")
-def _apply_warn_share(mapper, connection, task: HumanTask) -> None:  # noqa: ARG001 - event signature
-    """Move `warn_at` to the policy's share of the period where a policy changes it."""
-    if task.due_at is None or task.created_at is None:
-        return
-    table = cached_table(connection)
+def warn_share(process_id: str, bpmn_id: str) -> float:
+    """The warning share of a kind of task (`HumanTask.set_due`'s policy, registered with
+    app.workflow.sync): the policy row's where one changes it, else the default 2/3."""
+    table = cached_table(db.session.connection())
     if not table.custom_shares:
-        return
-    share = table.for_task(task.process_id, task.bpmn_id).warn_share
-    task.warn_at = task.created_at + (task.due_at - task.created_at) * share
+        return WARNING_SHARE
+    return table.for_task(process_id, bpmn_id).warn_share
 
 
 def local_day(moment: datetime) -> date:

@@ -182,8 +182,13 @@ def parse_form(text: str, name: str) -> dict[str, Any]:
     return schema
 
 
+def compile_validator(schema: Mapping[str, Any], today: date | None) -> Any:
+    """The form's validator for submissions on `today` (reusable: it keeps no per-call state)."""
+    return _validator_class(today)(schema, format_checker=FORMAT_CHECKER)
+
+
 def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any], *,
-                        today: date | None = None) -> dict[str, Any]:
+                        today: date | None = None, validator: Any = None) -> dict[str, Any]:
     """Validate `data` against the form; return only the fields the form defines.
 
     `today` is the local date by the caller's clock, for `x-not-future`; every error of the
@@ -191,12 +196,13 @@ def validate_submission(schema: Mapping[str, Any], data: Mapping[str, Any], *,
 
     Keys the form does not define are refused rather than passed to the process,
     so a submission can never overwrite process variables it was not asked for.
+    `validator` is `compile_validator(schema, today)` when the caller keeps one (per deployment).
     """
     declared = set(schema.get("properties", {}))
     errors: dict[str, list[str]] = {}
     for key in sorted(set(data) - declared):
         errors.setdefault(key, []).append("表单中没有这个字段")
-    validator = _validator_class(today)(schema, format_checker=FORMAT_CHECKER)
+    validator = validator or compile_validator(schema, today)
     for error in sorted(validator.iter_errors(dict(data)), key=lambda e: list(e.absolute_path)):
         path, message = _message(error, schema)
         errors.setdefault(path, []).append(message)

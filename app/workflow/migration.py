@@ -28,7 +28,7 @@ from app.workflow import engine, registry
 from app.workflow.forms import FORM_SCHEMA_PROPERTY
 from app.workflow.models import Deployment, HumanTask, InstanceStatus, ProcessInstance
 from app.workflow.models import TaskState as Row
-from app.workflow.sync import DUE_PROPERTY, notify_listeners, sync_instance
+from app.workflow.sync import DUE_PROPERTY, notify_listeners, sync_instance, warn_policy
 
 _REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 # Attributes that change whenever a flow is added next to a step; the path already taken stays valid.
@@ -241,7 +241,7 @@ def _refresh_open_rows(instance: ProcessInstance, workflow: BpmnWorkflow) -> Non
             continue
         row.title = task.title
         row.form_key = task.properties.get(FORM_SCHEMA_PROPERTY)
-        row.due_at = _due_from(workflow, task, row.created_at) or row.due_at
+        row.set_due(_due_from(workflow, task, row.created_at) or row.due_at, warn_policy())
         _reassign(instance, workflow, task, row)
 
 

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from app.caches import app_cache
 from app.extensions import db
 from app.workflow import engine
-from app.workflow.forms import parse_form
+from app.workflow.forms import compile_validator, parse_form
 from app.workflow.helpers import HELPERS, DeadlineRule, bound_rules
 from app.workflow.models import DeploymentFile, FileKind
 from app.workflow.scripting import DEFAULT_SAFE_NAMES, make_script_engine
@@ -38,6 +39,18 @@ class LoadedDeployment:
     specs: engine.LoadedSpecs
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     deadline_rules: dict[str, DeadlineRule] = field(default_factory=dict)
+    _validators: dict[tuple[str, date | None], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def validator(self, form_key: str, today: date | None) -> Any:
+        """The compiled validator of one of its forms for submissions on `today`, kept with the
+        deployment (a new day compiles anew; yesterday's are dropped)."""
+        key = (form_key, today)
+        found = self._validators.get(key)
+        if found is None:
+            if any(day != today for _, day in self._validators):
+                self._validators.clear()
+            found = self._validators[key] = compile_validator(self.forms[form_key], today)
+        return found
 
 
 class _Cache:

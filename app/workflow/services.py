@@ -8,14 +8,17 @@ rows and the audit events through the session and flushes; the caller commits on
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record
 from app.clock import Clock
@@ -97,6 +100,10 @@ def load_instance(instance_id: str) -> _Loaded:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在")
+    return _load(instance)
+
+
+def _load(instance: ProcessInstance) -> _Loaded:
     loaded = registry.load(instance.deployment_id, instance.process_id)
     workflow = engine.deserialize(loaded.specs, instance.state, registry.script_engine())
     return _Loaded(instance, loaded, workflow, engine.snapshot(workflow))
@@ -176,14 +183,19 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
 
     With `claim`, an unclaimed task is claimed first in the same unit of work (one call for
     a client); a task someone else holds is still refused.
+
+    On the SQL side: the task and its instance are read together (one SELECT, unless the
+    caller already holds both, as `visible_task(..., with_instance=True)` does), the task row
+    is written by one conditional UPDATE (which also claims it with `claim`, so two people
+    completing at once cannot both win), then the flush writes the instance (version-checked),
+    the new task rows and the audit events.
     """
-    if claim:
-        claim_task(task_id, actor=actor, clock=clock)
-    task = _open_task(task_id)
+    task = _open_task_with_instance(task_id)
     _check_candidate(task, actor)
-    if task.assignee_id != actor.user_id:
-        raise Conflict("请先认领该任务再办理")
-    loaded = load_instance(task.instance_id)
+    claiming = claim and task.assignee_id is None
+    if task.assignee_id != actor.user_id and not claiming:
+        raise Conflict("该任务已被他人认领" if claim else "请先认领该任务再办理")
+    loaded = _load(task.instance)
     if not engine.is_ready_user_task(loaded.workflow, task_id):
         raise Conflict("该任务已不在可办理状态")
     now = clock.now()
@@ -193,15 +205,66 @@ def complete_task(task_id: str, data: Mapping[str, Any], *, actor: Actor,
     with engine.engine_time(clock), registry.bound(loaded.deployment), \
             diagram_faults(now, loaded.instance.id, {"bpmn_id": task.bpmn_id}):
         engine.complete_user_task(loaded.workflow, task_id, values)
-        task.state = TaskState.COMPLETED
-        task.completed_at = now
-        task.completed_by_id = actor.user_id
+        # After the engine step (nothing is locked while it runs): two people completing the
+        # same task at once both get here; the second waits on the row, then finds it done.
+        _write_completion(task, actor, now, claiming)
         sync_instance(loaded.instance, loaded.workflow, now, loaded.before)
         notify_listeners(loaded.instance, loaded.workflow, clock)
     _audit(now, "task.completed", actor, loaded.instance.id,
            {"bpmn_id": task.bpmn_id, "fields": sorted(values), "values": values}, task_id=task.id)
     db.session.flush()
     return task
+
+
+def _open_task_with_instance(task_id: str) -> HumanTask:
+    """The open task with its instance loaded (one SELECT with a join; none when both are
+    already in the session)."""
+    held = db.session.identity_map
+    task = held.get(identity_key(HumanTask, task_id))
+    if task is None or held.get(identity_key(ProcessInstance, task.instance_id)) is None:
+        task = db.session.scalar(_task_with_instance(), {"p_task": task_id})
+    if task is None:
+        raise NotFound("任务不存在")
+    if task.state != TaskState.READY:
+        raise Conflict("该任务已办结或已取消")
+    return task
+
+
+@functools.cache
+def _completion_statement(claiming: bool) -> Update:
+    """The completion's UPDATE, built once per kind: Core over human_task (the unit of work
+    would only add a flush and a read-back), ready rows held by the actor (or unclaimed)."""
+    rows = HumanTask.__table__.c
+    held = rows.assignee_id.is_(None) if claiming else rows.assignee_id == bindparam("p_actor")
+    values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": bindparam("p_now"),
+                              "completed_by_id": bindparam("p_actor")}
+    if claiming:
+        values.update(assignee_id=bindparam("p_actor"), claimed_at=bindparam("p_now"))
+    return update(HumanTask.__table__).where(
+        rows.id == bindparam("p_task"), rows.state == TaskState.READY, held).values(**values)
+
+
+@functools.cache
+def _task_with_instance() -> Select:
+    return (select(HumanTask).where(HumanTask.id == bindparam("p_task"))
+            .options(joinedload(HumanTask.instance, innerjoin=True)))
+
+
+def _write_completion(task: HumanTask, actor: Actor, now: datetime, claiming: bool) -> None:
+    """Mark the task row completed (and claimed, with `claiming`) by one conditional UPDATE:
+    refused when someone else completed or claimed it meanwhile."""
+    values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": now,
+                              "completed_by_id": actor.user_id}
+    if claiming:
+        values.update(assignee_id=actor.user_id, claimed_at=now)
+    result = db.session.execute(_completion_statement(claiming),
+                                {"p_task": task.id, "p_actor": actor.user_id, "p_now": now})
+    if result.rowcount != 1:
+        raise Conflict("该任务已被他人认领" if claiming else "该任务已办结或已取消")
+    for name, value in values.items():  # the row says what we wrote; no read back, no second write
+        set_committed_value(task, name, value)
+    if claiming:
+        _audit(now, "task.claimed", actor, task.instance_id, {"bpmn_id": task.bpmn_id}, task_id=task.id)
 
 
 def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
@@ -214,7 +277,7 @@ def _validated(deployment: registry.LoadedDeployment, form_key: str | None,
     schema = deployment.forms.get(form_key)
     if schema is None:
         raise NotFound(f"表单「{form_key}」不在该流程版本中")
-    return validate_submission(schema, data, today=today)
+    return validate_submission(schema, data, today=today, validator=deployment.validator(form_key, today))
 
 
 def fire_timers(instance_id: str, *, clock: Clock, claimed: bool = False, flush: bool = True) -> bool:

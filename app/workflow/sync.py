@@ -7,11 +7,12 @@ we did not touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record
 from app.clock import Clock
@@ -26,6 +27,7 @@ from app.workflow.models import (
     MessageSubscription,
     ProcessInstance,
     TaskState,
+    WarnPolicy,
 )
 
 DUE_PROPERTY = "dueAt"
@@ -54,6 +56,29 @@ def notify_listeners(instance: ProcessInstance, workflow: Any, clock: Clock) -> 
     data = engine.current_data(workflow)
     for listener in list(_listeners):
         listener(instance, data, clock)
+
+
+# Where new task rows take their case facts (`HumanTask.set_case_facts`) from, given the business
+# key, when no row of the same instance is at hand; and the warning-share policy new deadlines
+# are set with (`HumanTask.set_due`). Registered by app.cases and app.supervision; unset: no
+# case facts, the default share.
+CaseFactsSource = Callable[[str], Mapping[str, Any] | None]
+_sources: dict[str, Any] = {"case_facts": None, "warn_policy": None}
+
+
+def set_case_facts_source(source: CaseFactsSource) -> None:
+    """New task rows take their case facts from `source(business_key)`."""
+    _sources["case_facts"] = source
+
+
+def set_warn_policy(policy: WarnPolicy) -> None:
+    """Deadlines are set with `policy(process_id, bpmn_id)`'s warning share."""
+    _sources["warn_policy"] = policy
+
+
+def warn_policy() -> WarnPolicy | None:
+    """The registered warning-share policy, for `HumanTask.set_due` outside this module."""
+    return _sources["warn_policy"]
 
 
 class Unassignable(OneDoorError):
@@ -99,21 +124,53 @@ def _reconcile_tasks(instance: ProcessInstance, workflow: Any, ready: dict[str, 
         open_ids.add(row.id)
         if row.id not in ready:
             _cancel_row(row, now, engine.ended_by_timer(workflow, row.id))
+    facts = _CaseFacts(instance, open_rows)
     for task_id, task in ready.items():
         if task_id not in open_ids and db.session.get(HumanTask, task_id) is None:
-            _create_task(instance, workflow, task, now)
+            _create_task(instance, workflow, task, now, facts)
 
 
 def _apply_task_changes(instance: ProcessInstance, workflow: Any, ready: dict[str, engine.ReadyTask],
                         before: frozenset[str], now: datetime) -> None:
     """Rows for tasks that became ready; cancel rows of tasks the step took away (a completed
     task's row is already marked by the caller, and is found in the session, not queried)."""
+    gone = []
     for task_id in before - ready.keys():
         row = db.session.get(HumanTask, task_id)
-        if row is not None and row.state == TaskState.READY:
-            _cancel_row(row, now, engine.ended_by_timer(workflow, task_id))
-    for task_id in ready.keys() - before:
-        _create_task(instance, workflow, ready[task_id], now)
+        if row is not None:
+            gone.append(row)
+            if row.state == TaskState.READY:
+                _cancel_row(row, now, engine.ended_by_timer(workflow, task_id))
+    new = ready.keys() - before
+    if new:
+        loaded = [db.session.identity_map.get(identity_key(HumanTask, task_id)) for task_id in before]
+        facts = _CaseFacts(instance, gone + [row for row in loaded if row is not None])
+        for task_id in new:
+            _create_task(instance, workflow, ready[task_id], now, facts)
+
+
+class _CaseFacts:
+    """The case facts of the rows one step creates: a loaded row of the same instance carries
+    them (same business key, kept in step by app.cases.taskfacts), else the registered source
+    answers once."""
+
+    def __init__(self, instance: ProcessInstance, siblings: list[HumanTask]):
+        self._instance = instance
+        self._siblings = siblings
+        self._found: tuple[Mapping[str, Any] | None] | None = None
+
+    def get(self) -> Mapping[str, Any] | None:
+        if self._found is None:
+            self._found = (self._look_up(),)
+        return self._found[0]
+
+    def _look_up(self) -> Mapping[str, Any] | None:
+        for row in self._siblings:
+            state = inspect(row)
+            if not state.expired_attributes and row.business_key == self._instance.business_key:
+                return row.case_facts()
+        source = _sources["case_facts"]
+        return source(self._instance.business_key) if source is not None else None
 
 
 def _cancel_row(row: HumanTask, now: datetime, timed_out: bool = False) -> None:
@@ -125,7 +182,7 @@ def _cancel_row(row: HumanTask, now: datetime, timed_out: bool = False) -> None:
 
 
 def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTask,
-                 now: datetime) -> None:
+                 now: datetime, facts: _CaseFacts) -> None:
     department = _property_value(workflow, task, DEPARTMENT_PROPERTY)
     lane = _property_value(workflow, task, LANE_PROPERTY) or task.lane
     try:
@@ -138,8 +195,10 @@ def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTas
         title=_title(instance, workflow, task),
         lane=lane, candidate_department_id=who.department_id,
         candidate_org_unit_id=who.org_unit_id, candidate_role=who.role,
-        state=TaskState.READY, created_at=now, due_at=_due_at(workflow, task),
+        state=TaskState.READY, created_at=now,
         form_key=task.properties.get(FORM_SCHEMA_PROPERTY))
+    row.set_due(_due_at(workflow, task), warn_policy())
+    row.set_case_facts(facts.get())
     db.session.add(row)
     record(now, "task.created", instance_id=instance.id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "lane": lane})
@@ -193,4 +252,4 @@ def reopen_task(row: HumanTask, workflow: Any, now: datetime) -> None:
     row.assignee_id, row.claimed_at, row.draft = None, None, None
     row.timed_out = False
     row.created_at = now
-    row.due_at = _due_at(workflow, task)
+    row.set_due(_due_at(workflow, task), warn_policy())

@@ -1,6 +1,6 @@
 """SQL statements per hot path beyond the API's start/complete/list (tests/api/test_instances.py):
 an API claim, a timer firing, and the web inbox page. Counts are stable across machines; the
-budgets are today's counts on the higher of the two databases — lower them as paths get leaner."""
+budgets are today's counts per database: one statement more fails — lower them as paths get leaner."""
 
 from datetime import datetime
 
@@ -17,9 +17,23 @@ from tests.conftest import SHANGHAI
 from tests.helpers import sign_in
 
 PAST_DEADLINE = datetime(2026, 3, 6, 12, 0, tzinfo=SHANGHAI)
-CLAIM_BUDGET = 5   # token+actor, task, update, audit, commit's flush order
-TIMER_BUDGET = 9   # SQLite; PostgreSQL sends 7 (RETURNING)
-INBOX_BUDGET = 11  # user, actor, notifications, the page of tasks, four tab counts, 转办待审批 marks …
+# claim: token+user+memberships (one SELECT), task, conditional UPDATE, audit (was 5).
+CLAIM_BUDGET = {"sqlite": 4, "postgresql": 4}
+# timer: lock, instance, task rows, writes; PostgreSQL batches the audit INSERTs (was 9 / 7).
+TIMER_BUDGET = {"sqlite": 8, "postgresql": 6}
+# inbox page: user, actor, notifications, the page of tasks, four tab counts, 转办待审批 marks …
+INBOX_BUDGET = {"sqlite": 11, "postgresql": 11}
+
+
+def _budget(budgets: dict[str, int]) -> int:
+    return budgets[db.engine.dialect.name]
+
+
+@pytest.fixture(autouse=True)
+def _warm_worker_only(fresh_process):
+    """The budgets are a warm worker's counts; `--fresh-process` re-reads every cache on purpose."""
+    if fresh_process:
+        pytest.skip("statement counts are measured with warm caches, not in --fresh-process mode")
 
 
 def _grid_task(make_key, make_user):
@@ -34,7 +48,7 @@ def test_an_api_claim(make_key, make_user):
     grid, task = _grid_task(make_key, make_user)
     with statements() as sent:
         assert grid.post(f"/api/v1/tasks/{task['id']}/claim").json["claimed"] is True
-    assert len(sent) <= CLAIM_BUDGET, sent
+    assert len(sent) <= _budget(CLAIM_BUDGET), sent
 
 
 def test_a_timer_firing(deployed, org, clock):
@@ -51,7 +65,7 @@ def test_a_timer_firing(deployed, org, clock):
     states = dict(db.session.execute(select(HumanTask.bpmn_id, HumanTask.state)
                                      .where(HumanTask.instance_id == started)).all())
     assert states == {"mediate": TaskState.CANCELLED, "escalated": TaskState.READY}
-    assert len(sent) <= TIMER_BUDGET, sent
+    assert len(sent) <= _budget(TIMER_BUDGET), sent
 
 
 @pytest.mark.usefixtures("processes")
@@ -64,4 +78,4 @@ def test_the_web_inbox_page(make_key, app, client):
     with statements() as sent:
         page = client.get("/")
     assert page.status_code == 200 and page.data.decode().count('href="/tasks/') >= 3
-    assert len(sent) <= INBOX_BUDGET, sent
+    assert len(sent) <= _budget(INBOX_BUDGET), sent

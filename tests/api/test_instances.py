@@ -106,10 +106,13 @@ def test_implicit_claim_does_not_take_a_task_someone_else_holds(five_tasks, make
     assert db.session.get(HumanTask, other).state is TaskState.READY
 
 
-def test_statements_per_hot_path(five_tasks, make_user):
+def test_statements_per_hot_path(five_tasks, make_user, fresh_process):
     """Counts, not times: a regression in the number of round trips shows on any machine.
     The bounds are today's counts; lower them as the hot paths get leaner (issue 19's goal
-    for a completion is 6 on PostgreSQL)."""
+    for a completion is 6 on PostgreSQL). A warm worker's counts: not in --fresh-process mode,
+    which re-reads every cache on purpose."""
+    if fresh_process:
+        pytest.skip("statement counts are measured with warm caches, not in --fresh-process mode")
     clerk = make_user("clerk")
     _start(clerk)  # caches (specs, lanes, calendar) warm, as in a running worker
     with statements() as start_sql:
@@ -123,13 +126,19 @@ def test_statements_per_hot_path(five_tasks, make_user):
                           json={"claim": True, "data": {"note": "办结"}}).status_code == 200
     assert len(list_sql) < len(full_list_sql), "skipping the counts must save statements"
     assert len(full_list_sql) - len(list_sql) == 3  # the three other tabs' counts
-    assert len(start_sql) <= START_BUDGET, start_sql
-    assert len(complete_sql) <= COMPLETE_BUDGET, complete_sql
-    assert len(list_sql) <= LIST_BUDGET, list_sql
+    budget = BUDGETS[db.engine.dialect.name]
+    assert len(start_sql) <= budget["start"], start_sql
+    assert len(complete_sql) <= budget["complete"], complete_sql
+    assert len(list_sql) <= budget["list"], list_sql
 
 
-# Counts with a personal token (token lookup, actor, scope included), the higher of the two
-# databases (PostgreSQL sends one fewer: RETURNING). Before this change: start 13, complete 15, list 5.
-START_BUDGET = 11
-COMPLETE_BUDGET = 12
-LIST_BUDGET = 4
+# Statements sent with a personal token (token, user and memberships in one SELECT), per
+# database: one more than these fails. The COMMIT is not counted (it is no cursor statement).
+# A completion with `claim: true` on PostgreSQL: token+actor, task+instance (one SELECT),
+# the task row (claim and completion in one conditional UPDATE), the audit events (one
+# multi-row INSERT), the instance (version-checked UPDATE), the next task (INSERT) — issue 19's
+# goal of ≤ 6 with the COMMIT for the service's own part. SQLite sends each audit event as an
+# INSERT of its own (no multi-row INSERT … RETURNING there). History: start 13 → 11 → 10,
+# complete 15 → 12 → 8 (SQLite) / 6 (PostgreSQL), list 5 → 4 → 3.
+BUDGETS = {"sqlite": {"start": 10, "complete": 8, "list": 3},
+           "postgresql": {"start": 9, "complete": 6, "list": 3}}

@@ -1,5 +1,5 @@
 """Case facts copied onto task rows (app.cases.taskfacts): set on new tasks, kept in step with the
-case, and what the inbox filters and the overdue list read."""
+case by the services that change it, and what the inbox filters and the overdue list read."""
 
 from datetime import timedelta
 
@@ -8,10 +8,11 @@ from sqlalchemy import select, update
 
 from app.cases import services as cases
 from app.cases.models import Case, RiskTier
+from app.clock import FrozenClock
 from app.extensions import db
 from app.unit_of_work import run_unit
 from app.workflow import services
-from app.workflow.models import HumanTask, TaskState
+from app.workflow.models import HumanTask, ProcessInstance, TaskState
 from tests.helpers import sign_in
 from tests.processes.conftest import GRID, Desk, resolved  # noqa: F401 - fixture
 
@@ -56,8 +57,10 @@ def test_a_level_change_by_the_process_follows_onto_the_tasks(desk, clock):
     assert {t.case_level for t in desk.tasks(case)} == {"乡镇综治中心调解"}
 
 
-def _set_level(code: str, level: str) -> None:
-    db.session.scalar(select(Case).where(Case.code == code)).level = level
+def _set_level(code: str, level: str) -> None:  # as the dispute process's data moves it
+    case = db.session.scalar(select(Case).where(Case.code == code))
+    cases.on_instance_synced(db.session.get(ProcessInstance, case.instance_id), {"level_name": level},
+                             FrozenClock(case.updated_at))
     db.session.flush()
 
 
