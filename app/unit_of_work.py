@@ -5,7 +5,7 @@ Services only flush. Requests, CLI commands and the worker wrap a service call i
 optimistic version check on a process instance finds that someone else won the race.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Delete, Update
@@ -39,10 +39,10 @@ def run_unit(work: Callable[[], T], retries: int = 1) -> T:
             raise
 
 
-def rows_changed(statement: Update | Delete) -> int:
+def rows_changed(statement: Update | Delete, params: Mapping[str, Any] | None = None) -> int:
     """Run a bulk UPDATE or DELETE in the current transaction; the number of rows it matched
     (a conditional update that finds 0 rows lost a race or found nothing to do)."""
-    result = cast(CursorResult[Any], db.session.execute(statement))
+    result = cast(CursorResult[Any], db.session.execute(statement, params))
     return result.rowcount or 0
 
 

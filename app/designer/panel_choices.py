@@ -7,6 +7,7 @@ department code) and the Chinese label it shows; the deploy checks judge the wri
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
@@ -49,7 +50,7 @@ def _deadline_rules(dmn: dict[str, str]) -> list[dict[str, str]]:
 
 def _definitions(texts: dict[str, str], tag: str, executable_only: bool) -> list[dict[str, str]]:
     """(id, name) of every process (or decision) the files define, by name."""
-    found = {}
+    found: dict[str, str] = {}
     for text in texts.values():
         try:
             root = etree.fromstring(text.encode("utf-8"))
@@ -63,7 +64,7 @@ def _definitions(texts: dict[str, str], tag: str, executable_only: bool) -> list
     return sorted(({"value": k, "label": v} for k, v in found.items()), key=lambda c: c["label"])
 
 
-def panel_choices(draft_id: int) -> dict[str, list[dict[str, str]]]:
+def panel_choices(draft_id: int) -> dict[str, Any]:
     """The choices for the draft's properties panel, as JSON-ready lists of {value, label}."""
     files = drafts.publishable(draft_id)
     forms = [{"value": name, "label": _form_title(name, text)}
@@ -79,7 +80,7 @@ def panel_choices(draft_id: int) -> dict[str, list[dict[str, str]]]:
     departments: dict[str, str] = {}
     for code, name in db.session.execute(select(Department.code, Department.name).order_by(Department.id)):
         departments.setdefault(code, name)
-    contexts = {}
+    contexts: dict[str, list[str]] = {}
     for name, text in files.forms.items():
         try:
             schema = json.loads(text)

@@ -57,6 +57,8 @@ def _new_due(task: HumanTask, text: str | None) -> datetime:
         day = date.fromisoformat((text or "").strip())
     except ValueError:
         raise ValidationFailed("请填写新的办理期限", {"new_due": ["请选择新的办理期限（日期）"]}) from None
+    if task.due_at is None:
+        raise ValidationFailed("该任务没有办理期限，无需延期", {"new_due": ["该任务没有办理期限"]})
     current = task.due_at.astimezone(local_zone())
     return datetime.combine(day, current.timetz())
 

@@ -49,7 +49,7 @@ def build_bundles(node_modules: Path, out: Path) -> None:
     esbuild = node_modules / ".bin" / "esbuild"
     if not esbuild.exists():
         raise click.ClickException(f"缺少构建工具 {esbuild}，请先执行 npm ci")
-    static = Path(current_app.static_folder)
+    static = Path(current_app.root_path) / "static"
     for name, entry in BUNDLES.items():
         result = subprocess.run(  # noqa: S603 - a fixed tool from our own node_modules
             [str(esbuild), str(static / entry), "--bundle", "--minify", "--format=iife", "--target=es2019",

@@ -10,7 +10,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.clock import Clock
@@ -51,12 +52,12 @@ class _EngineDatetime(_RealDatetime, metaclass=_DatetimeMeta):
     """`datetime` whose `now()` reads the context's clock."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> Any:
         moment = current_time()
         return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
 
 
-timer_module.datetime = _EngineDatetime  # type: ignore[misc]
+timer_module.datetime = _EngineDatetime
 
 
 def current_time() -> datetime:
@@ -147,21 +148,21 @@ _load_specs: contextvars.ContextVar[LoadedSpecs | None] = contextvars.ContextVar
     "onedoor_load_specs", default=None)
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Store a workflow without its spec: the deployment row already holds the files.
 
     Embedding the spec made every instance several times larger and slower to load.
     """
 
-    def to_dict(self, workflow):
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         # BpmnWorkflowConverter.to_dict without the spec: converting the specs only to drop them
         # was two thirds of the cost of every save.
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct):
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         specs = _load_specs.get()
         if specs is None:
             raise RuntimeError("deserialize called without specs bound")
@@ -185,7 +186,7 @@ _SERIALIZER = _make_serializer()
 
 def serialize(workflow: BpmnWorkflow) -> str:
     """Workflow state as JSON, without the spec (StateTooLarge past ONEDOOR_MAX_STATE_BYTES)."""
-    state = _SERIALIZER.serialize_json(workflow)
+    state: str = _SERIALIZER.serialize_json(workflow)
     check_state_size(state)  # task data a diagram grew without bound must not be saved
     return state
 
@@ -258,7 +259,7 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     return Snapshot(ready, frozenset(waiting_message_names(workflow)))
 
 
-def _timer_due(task) -> datetime | None:
+def _timer_due(task: SpiffTask) -> datetime | None:
     """The armed due time of a waiting timer task, if it has one."""
     value = task.internal_data.get("event_value")
     if isinstance(value, dict):
@@ -266,23 +267,24 @@ def _timer_due(task) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return TimerEventDefinition.parse_time_or_duration(value)
+        due: datetime = TimerEventDefinition.parse_time_or_duration(value)
     except (ValueError, TypeError):
         return None
+    return due
 
 
-def _boundary_timer_due(task) -> datetime | None:
+def _boundary_timer_due(task: SpiffTask) -> datetime | None:
     """Earliest due time among timer boundary events attached to `task`."""
     parent = task.parent
     if parent is None:
         return None
-    dues = [
+    armed = [
         _timer_due(sibling) for sibling in parent.children
         if sibling is not task
         and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
         and sibling.state == TaskState.WAITING
     ]
-    dues = [d for d in dues if d is not None]
+    dues = [d for d in armed if d is not None]
     return min(dues) if dues else None
 
 
@@ -359,7 +361,7 @@ def _engine_steps(workflow: BpmnWorkflow) -> None:
     budget = LIMITS.max_engine_steps
     done = 0
 
-    def counted(_task) -> None:
+    def counted(_task: SpiffTask) -> None:
         nonlocal done
         done += 1
         if done > budget:
@@ -416,27 +418,27 @@ def describe_waiting(workflow: BpmnWorkflow) -> str:
 
 # --------------------------------------------------------------------------- events
 
-def _waiting_event_tasks(workflow: BpmnWorkflow):
+def _waiting_event_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return list(workflow.event_manager.tasks.values())
 
 
 def next_timer_due(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest armed timer among waiting tasks, for the indexed `next_timer_at`."""
-    dues = []
+    armed: list[datetime | None] = []
     for task in _waiting_event_tasks(workflow):
         definition = task.task_spec.event_definition
         if isinstance(definition, TimerEventDefinition):
-            dues.append(_timer_due(task))
+            armed.append(_timer_due(task))
         elif isinstance(definition, MultipleEventDefinition):
-            dues.extend(_timer_due(child) for child in task.children)
-            dues.append(_timer_due(task))
-    dues = [due for due in dues if due is not None]
+            armed.extend(_timer_due(child) for child in task.children)
+            armed.append(_timer_due(task))
+    dues = [due for due in armed if due is not None]
     return min(dues) if dues else None
 
 
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     """Names of messages some waiting task of the workflow can catch."""
-    names = set()
+    names: set[str] = set()
     for task in _waiting_event_tasks(workflow):
         definition = task.task_spec.event_definition
         definitions = getattr(definition, "event_definitions", [definition])

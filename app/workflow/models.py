@@ -133,7 +133,7 @@ class HumanTask(Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     form_key: Mapped[str | None] = mapped_column(String(255))
     warn_at: Mapped[datetime | None]
-    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Set when the row was closed because a timer boundary event on the task fired (escalated
     # by timeout): the overdue facts (app/supervision/overdue_facts.py) tell it from a withdrawal.
     timed_out: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy import Select, Table, Update, bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -25,6 +25,7 @@ from app.clock import Clock
 from app.errors import Conflict, Forbidden, NotFound, ProcessFault, ValidationFailed
 from app.extensions import db
 from app.org.services import Actor, can_work
+from app.unit_of_work import rows_changed
 from app.workflow import engine, registry
 from app.workflow.forms import local_day, validate_submission
 from app.workflow.limits import ScriptLimitExceeded
@@ -137,13 +138,13 @@ def claim_task(task_id: str, *, actor: Actor, clock: Clock) -> HumanTask:
         return task
     now = clock.now()
     # A conditional UPDATE, so two people claiming at once cannot both win.
-    result = db.session.execute(
+    claimed = rows_changed(
         update(HumanTask)
         .where(HumanTask.id == task_id, HumanTask.assignee_id.is_(None),
                HumanTask.state == TaskState.READY)
         .values(assignee_id=actor.user_id, claimed_at=now)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if claimed != 1:
         raise Conflict("该任务已被他人认领")
     # The row now says what we wrote; tell the session without reading it back.
     set_committed_value(task, "assignee_id", actor.user_id)
@@ -234,18 +235,19 @@ def _open_task_with_instance(task_id: str) -> HumanTask:
 def _completion_statement(claiming: bool) -> Update:
     """The completion's UPDATE, built once per kind: Core over human_task (the unit of work
     would only add a flush and a read-back), ready rows held by the actor (or unclaimed)."""
-    rows = HumanTask.__table__.c
+    table = cast(Table, HumanTask.__table__)
+    rows = table.c
     held = rows.assignee_id.is_(None) if claiming else rows.assignee_id == bindparam("p_actor")
     values: dict[str, Any] = {"state": TaskState.COMPLETED, "completed_at": bindparam("p_now"),
                               "completed_by_id": bindparam("p_actor")}
     if claiming:
         values.update(assignee_id=bindparam("p_actor"), claimed_at=bindparam("p_now"))
-    return update(HumanTask.__table__).where(
+    return update(table).where(
         rows.id == bindparam("p_task"), rows.state == TaskState.READY, held).values(**values)
 
 
 @functools.cache
-def _task_with_instance() -> Select:
+def _task_with_instance() -> Select[HumanTask]:
     return (select(HumanTask).where(HumanTask.id == bindparam("p_task"))
             .options(joinedload(HumanTask.instance, innerjoin=True)))
 
@@ -257,9 +259,9 @@ def _write_completion(task: HumanTask, actor: Actor, now: datetime, claiming: bo
                               "completed_by_id": actor.user_id}
     if claiming:
         values.update(assignee_id=actor.user_id, claimed_at=now)
-    result = db.session.execute(_completion_statement(claiming),
-                                {"p_task": task.id, "p_actor": actor.user_id, "p_now": now})
-    if result.rowcount != 1:
+    written = rows_changed(_completion_statement(claiming),
+                           {"p_task": task.id, "p_actor": actor.user_id, "p_now": now})
+    if written != 1:
         raise Conflict("该任务已被他人认领" if claiming else "该任务已办结或已取消")
     for name, value in values.items():  # the row says what we wrote; no read back, no second write
         set_committed_value(task, name, value)
@@ -381,7 +383,7 @@ def cancel_instance(instance_id: str, *, clock: Clock, actor: Actor | None = Non
 
 
 @contextlib.contextmanager
-def diagram_faults(now, instance_id: str | None, summary: dict[str, Any]) -> Iterator[None]:
+def diagram_faults(now: datetime, instance_id: str | None, summary: dict[str, Any]) -> Iterator[None]:
     """A diagram script past its bounds during a person's step: a 409 naming the fault, not a 500."""
     try:
         yield
@@ -390,7 +392,7 @@ def diagram_faults(now, instance_id: str | None, summary: dict[str, Any]) -> Ite
                            instance_id=instance_id, summary={**summary, "limit": type(exc).__name__}) from exc
 
 
-def _audit(now, action: str, actor: Actor | None, instance_id: str,
+def _audit(now: datetime, action: str, actor: Actor | None, instance_id: str,
            summary: dict[str, Any], *, task_id: str | None = None) -> None:
     kwargs: dict[str, Any] = {"instance_id": instance_id, "task_id": task_id, "summary": summary}
     if actor is not None:

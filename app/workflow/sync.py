@@ -7,7 +7,7 @@ we did not touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -78,7 +78,8 @@ def set_warn_policy(policy: WarnPolicy) -> None:
 
 def warn_policy() -> WarnPolicy | None:
     """The registered warning-share policy, for `HumanTask.set_due` outside this module."""
-    return _sources["warn_policy"]
+    policy: WarnPolicy | None = _sources["warn_policy"]
+    return policy
 
 
 class Unassignable(OneDoorError):
@@ -154,7 +155,7 @@ class _CaseFacts:
     them (same business key, kept in step by app.cases.taskfacts), else the registered source
     answers once."""
 
-    def __init__(self, instance: ProcessInstance, siblings: list[HumanTask]):
+    def __init__(self, instance: ProcessInstance, siblings: Sequence[HumanTask]):
         self._instance = instance
         self._siblings = siblings
         self._found: tuple[Mapping[str, Any] | None] | None = None
