@@ -75,8 +75,9 @@ test-postgres: install ## Run the suite on a throw-away PostgreSQL database, the
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(PYTEST)
 	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(FRESH)
 
-lint: install ## ruff over the tree
+lint: install ## ruff over the tree, mypy over app/ (strict on app/workflow and app/cases)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 check: install ## Check every file in processes/ and forms/
 	$(BIN)/flask processes check --no-db
