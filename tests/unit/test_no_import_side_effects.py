@@ -10,16 +10,11 @@ from app.extensions import _sqlite_pragmas
 from app.org import lanes
 
 APP = Path(__file__).resolve().parents[2] / "app"
-# Owned by the task-facts / warn_at work of issue 20 (app/cases/taskfacts.py, imported at the bottom
-# of app/cases/models.py, and the two warn_at mapper listeners); listed so that any new
-# import-time registration fails here.
-PENDING = {"cases/taskfacts.py", "cases/models.py", "supervision/policies.py", "workflow/models.py"}
 AT_IMPORT = re.compile(r"^(@event\.listens_for|event\.listen\(|from \S+ import \S+\s+# noqa: E402)")
 
 
 def test_no_module_registers_behaviour_when_imported():
     found = [f"{path.relative_to(APP)}:{n}" for path in APP.rglob("*.py")
-             if str(path.relative_to(APP)) not in PENDING
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if AT_IMPORT.match(line)]
     assert found == []
