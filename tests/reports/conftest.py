@@ -3,8 +3,9 @@
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from app.cases import taskfacts
 from app.cases.models import Case, CaseStatus, RiskTier
 from app.extensions import db
 from app.unit_of_work import run_unit
@@ -74,6 +75,8 @@ def _tasks(org, hrss_id: int) -> None:
                              business_key="ZY-2026-000001", bpmn_id="department_mediation",
                              title="部门窗口调解", candidate_department_id=hrss_id, state=TaskState.READY,
                              created_at=created, due_at=created + timedelta(days=2)))
+    # Rows added by hand carry the case's facts as the services' rows do (reports scope by them).
+    taskfacts.restamp(db.session.execute(select(Case).where(Case.code == "ZY-2026-000001")).scalar_one())
     db.session.flush()
 
 
