@@ -25,11 +25,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
 from app.extensions import db
-from app.workflow.models import HumanTask
+from app.workflow.models import CASE_FACTS, HumanTask
 
-# Task column -> case attribute.
-FACTS = {"case_org_unit_id": "org_unit_id", "case_category": "category", "case_risk_tier": "risk_tier",
-         "case_channel": "channel", "case_level": "level"}
+# Task column (HumanTask's CASE_FACTS) -> case attribute.
+FACTS = dict(zip(CASE_FACTS, ("org_unit_id", "category", "risk_tier", "channel", "level"), strict=True))
 
 
 def facts_of(case: Case) -> dict[str, Any]:

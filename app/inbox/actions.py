@@ -5,6 +5,8 @@
 Each action is one unit of work, needs a reason and is audited; a refusal names the field.
 """
 
+from datetime import datetime
+
 from sqlalchemy import or_, select
 
 from app.audit.services import record
@@ -108,16 +110,23 @@ def return_task(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> Hum
     center = center_of(task)
     if center is None or not can_return(task):
         raise ValidationFailed("该任务无法退回", {"reason": ["本案所在地区没有可接收退回的综治中心调度人员"]})
+    move_to_center(task, center, "task.returned", text, actor=actor, now=clock.now())
+    return task
+
+
+def move_to_center(task: HumanTask, center: OrgUnit, action: str, text: str, *, actor: Actor,
+                   now: datetime, holder: int | None = None) -> None:
+    """Offer the task to the coordinators of `center` (unclaimed, or held by `holder`), audited
+    as `action` with its reason: 退回, 代部门办理 and the move of a department that lost its staff."""
     previous = task.candidate_department_id
     task.candidate_department_id, task.candidate_org_unit_id = None, center.id
     task.candidate_role = Role.CENTER_COORDINATOR
-    task.assignee_id, task.claimed_at, task.draft = None, None, None
-    record(clock.now(), "task.returned", actor_id=actor.user_id, actor_label=actor.label,
+    task.assignee_id, task.claimed_at, task.draft = holder, now if holder is not None else None, None
+    record(now, action, actor_id=actor.user_id, actor_label=actor.label,
            instance_id=task.instance_id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "from_department": previous, "to_unit": center.id,
                     "reason": text})
     db.session.flush()
-    return task
 
 
 def transfer_task(task_id: str, department_id: int | None, reason: str, *, actor: Actor,
@@ -166,16 +175,7 @@ def act_for(task_id: str, reason: str, *, actor: Actor, clock: Clock) -> HumanTa
     center = center_of(task)
     if center is None:
         raise Conflict("本案所在地区没有综治中心调度人员，无法代部门办理")
-    previous = task.candidate_department_id
-    now = clock.now()
-    task.candidate_department_id, task.candidate_org_unit_id = None, center.id
-    task.candidate_role = Role.CENTER_COORDINATOR
-    task.assignee_id, task.claimed_at, task.draft = actor.user_id, now, None
-    record(now, "task.acted_for", actor_id=actor.user_id, actor_label=actor.label,
-           instance_id=task.instance_id, task_id=task.id,
-           summary={"bpmn_id": task.bpmn_id, "from_department": previous, "to_unit": center.id,
-                    "reason": text})
-    db.session.flush()
+    move_to_center(task, center, "task.acted_for", text, actor=actor, now=clock.now(), holder=actor.user_id)
     return task
 
 

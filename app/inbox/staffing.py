@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.clock import local_zone
 from app.extensions import db
-from app.inbox.actions import center_of
+from app.inbox.actions import center_of, move_to_center
 from app.org import lanes
 from app.org.models import Department, Membership, Role, User
 from app.org.services import Actor
@@ -33,11 +33,12 @@ def active_member_ids(department_id: int) -> set[int]:
         Membership.department_id == department_id, User.active.is_(True))))
 
 
-def can_receive(department: Department, day: date) -> bool:
-    """Someone can receive the department's tasks on `day`: stationed (轮驻) and staffed."""
+def can_receive(department: Department, day: date, members: set[int] | None = None) -> bool:
+    """Someone can receive the department's tasks on `day`: stationed (轮驻) and staffed
+    (`members`: its `active_member_ids`, when the caller has them)."""
     if department.id in lanes.off_rotation([department], day):
         return False
-    return bool(active_member_ids(department.id))
+    return bool(active_member_ids(department.id) if members is None else members)
 
 
 def _open(*where):
@@ -66,9 +67,9 @@ def release_held(user_id: int, *, department_id: int | None = None,
 def rehome_if_unstaffed(department_id: int, *, cause: str, actor: Actor, now: datetime) -> int:
     """Move the department's open, unheld tasks to the coordinators when nobody can receive them."""
     department = db.session.get(Department, department_id)
-    if department is None or can_receive(department, now.astimezone(local_zone()).date()):
-        return 0
     working = active_member_ids(department_id)
+    if department is None or can_receive(department, now.astimezone(local_zone()).date(), working):
+        return 0
     moved = 0
     for task in _open(HumanTask.candidate_department_id == department_id):
         if task.assignee_id in working:
@@ -76,16 +77,9 @@ def rehome_if_unstaffed(department_id: int, *, cause: str, actor: Actor, now: da
         center = center_of(task)
         if center is None:
             continue  # no coordinator anywhere above the case: nowhere better to put it
-        task.candidate_department_id, task.candidate_org_unit_id = None, center.id
-        task.candidate_role = Role.CENTER_COORDINATOR
-        task.assignee_id, task.claimed_at, task.draft = None, None, None
-        record(now, "task.rehomed", actor_id=actor.user_id, actor_label=actor.label,
-               instance_id=task.instance_id, task_id=task.id,
-               summary={"bpmn_id": task.bpmn_id, "from_department": department_id,
-                        "to_unit": center.id,
-                        "reason": f"{department.name}已无可接收任务的人员：{cause}"})
+        move_to_center(task, center, "task.rehomed", f"{department.name}已无可接收任务的人员：{cause}",
+                       actor=actor, now=now)
         moved += 1
-    db.session.flush()
     return moved
 
 

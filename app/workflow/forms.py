@@ -231,16 +231,18 @@ def _enum_values(prop: Mapping[str, Any]) -> list[Any]:
     return list(prop.get("enum") or items.get("enum") or [])
 
 
-def _choice_fields(schema: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """(path, property) of every field of a form that offers choices, nested ones too."""
+def _choice_fields(schema: Mapping[str, Any], ui: Mapping[str, Any] | None = None, prefix: str = "",
+                   ) -> Iterator[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """(path, property, its UI hints) of every field of a form that offers choices, nested ones too."""
+    ui = ui or {}
     for name, prop in schema.get("properties", {}).items():
-        path = prefix + name
+        hints, path = ui.get(name, {}), prefix + name
         if _enum_values(prop):
-            yield path, prop
+            yield path, prop, hints
         if prop.get("type") == "object":
-            yield from _choice_fields(prop, f"{path}.")
+            yield from _choice_fields(prop, hints, f"{path}.")
         if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
-            yield from _choice_fields(prop["items"], f"{path}.[]")
+            yield from _choice_fields(prop["items"], hints.get("items", {}), f"{path}.[]")
 
 
 def off_vocabulary_enums(schema: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
@@ -248,7 +250,7 @@ def off_vocabulary_enums(schema: Mapping[str, Any]) -> list[tuple[str, str, list
     values from a vocabulary of app/vocab.py: named like one (`channel`, `category`, …) or
     marked `"x-vocabulary": "<name>"`. An unknown `x-vocabulary` name is reported with every value."""
     found = []
-    for path, prop in _choice_fields(schema):
+    for path, prop, _hints in _choice_fields(schema):
         name = prop.get(VOCABULARY_KEYWORD) or prop.get("items", {}).get(VOCABULARY_KEYWORD) \
             or vocab.FORM_FIELDS.get(path)
         if not name:
@@ -263,16 +265,5 @@ def off_vocabulary_enums(schema: Mapping[str, Any]) -> list[tuple[str, str, list
 def unlabelled_enums(schema: Mapping[str, Any], ui: Mapping[str, Any] | None,
                      prefix: str = "") -> list[str]:
     """Paths of the form's choice fields with a value that has no Chinese label."""
-    ui = ui or {}
-    found = []
-    for name, prop in schema.get("properties", {}).items():
-        hints, path = ui.get(name, {}), prefix + name
-        values = _enum_values(prop)
-        labels = enum_labels(prop, hints)
-        if any(str(value) not in labels for value in values):
-            found.append(path)
-        if prop.get("type") == "object":
-            found += unlabelled_enums(prop, hints, f"{path}.")
-        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
-            found += unlabelled_enums(prop["items"], hints.get("items", {}), f"{path}.[]")
-    return found
+    return [path for path, prop, hints in _choice_fields(schema, ui, prefix)
+            if any(str(value) not in enum_labels(prop, hints) for value in _enum_values(prop))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -158,14 +159,9 @@ class _CaseFacts:
     def __init__(self, instance: ProcessInstance, siblings: Sequence[HumanTask]):
         self._instance = instance
         self._siblings = siblings
-        self._found: tuple[Mapping[str, Any] | None] | None = None
 
-    def get(self) -> Mapping[str, Any] | None:
-        if self._found is None:
-            self._found = (self._look_up(),)
-        return self._found[0]
-
-    def _look_up(self) -> Mapping[str, Any] | None:
+    @cached_property
+    def found(self) -> Mapping[str, Any] | None:
         for row in self._siblings:
             state = inspect(row)
             if not state.expired_attributes and row.business_key == self._instance.business_key:
@@ -199,7 +195,7 @@ def _create_task(instance: ProcessInstance, workflow: Any, task: engine.ReadyTas
         state=TaskState.READY, created_at=now,
         form_key=task.properties.get(FORM_SCHEMA_PROPERTY))
     row.set_due(_due_at(workflow, task), warn_policy())
-    row.set_case_facts(facts.get())
+    row.set_case_facts(facts.found)
     db.session.add(row)
     record(now, "task.created", instance_id=instance.id, task_id=task.id,
            summary={"bpmn_id": task.bpmn_id, "lane": lane})
