@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -184,25 +185,45 @@ def _case_filters(query: InboxQuery) -> list[ColumnElement[bool]]:
 def inbox(actor: Actor, scope: Membership | None, query: InboxQuery, now: datetime, *,
           all_counts: bool = True) -> InboxPage:
     """One page of the asked tab, sorted by due time (done: newest first), plus tab counts
-    (only the asked tab's when `all_counts` is false: clients that poll need no badges)."""
+    (only the asked tab's when `all_counts` is false: clients that poll need no badges).
+
+    The asked tab's count is read off its page when the page is the last one (fewer rows than
+    a page holds): the common inbox of a few tasks costs the page's SELECT alone."""
     offered = candidate_tasks(actor, scope)
     extra = _case_filters(query)
     tabs = list(Tab) if all_counts else [query.tab]
     conditions = {tab: and_(_tab_condition(tab, actor, offered, now), *extra) for tab in tabs}
-    # One count per tab over human_task alone, each able to use its own index.
-    counted = select(func.count()).select_from(HumanTask)
-    counts = {tab: db.session.scalar(counted.where(cond)) or 0 for tab, cond in conditions.items()}
-    # NULLS LAST keeps the (…, state, due_at) indexes usable for the order, so the page
-    # is read in index order and stops after PAGE_SIZE rows.
-    order = (HumanTask.completed_at.desc(),) if query.tab is Tab.DONE else \
-        (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
-    total = counts[query.tab]
+    # One count per other tab over human_task alone, each able to use its own index.
+    counts = {tab: _count(cond) for tab, cond in conditions.items() if tab is not query.tab}
+    page = max(1, query.page)
+    rows = _page_rows(query.tab, conditions[query.tab], page)
+    if len(rows) < PAGE_SIZE and (rows or page == 1):
+        total = (page - 1) * PAGE_SIZE + len(rows)  # this is the last page: no count needed
+    else:
+        total = _count(conditions[query.tab])
+        last = max(1, -(-total // PAGE_SIZE))
+        if page > last:  # asked past the end: show the last page
+            page = last
+            rows = _page_rows(query.tab, conditions[query.tab], page)
+    counts[query.tab] = total
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, query.page), pages)
-    rows = db.session.execute(
+    return InboxPage([(task, CaseLine(title, category, tier) if title is not None else None)
+                      for task, title, category, tier in rows],
+                     {tab: counts[tab] for tab in tabs}, total, page, pages)
+
+
+def _count(condition: ColumnElement[bool]) -> int:
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(condition)) or 0
+
+
+def _page_rows(tab: Tab, condition: ColumnElement[bool], page: int) -> list[Any]:
+    """One page of a tab's rows with what they show of their case. NULLS LAST keeps the
+    (…, state, due_at) indexes usable for the order, so the page is read in index order and
+    stops after PAGE_SIZE rows."""
+    order = (HumanTask.completed_at.desc(),) if tab is Tab.DONE else \
+        (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
+    return list(db.session.execute(
         select(HumanTask, Case.title, Case.category, Case.risk_tier)
         .outerjoin(Case, Case.code == HumanTask.business_key)
-        .where(conditions[query.tab]).order_by(*order)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return InboxPage([(task, CaseLine(title, category, tier) if title is not None else None)
-                      for task, title, category, tier in rows], counts, total, page, pages)
+        .where(condition).order_by(*order)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all())
