@@ -24,8 +24,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
                                                      "migrations"))
     _import_models()
 
-    from app import auth, calendar, cases, health, inbox, org, ui, workflow  # noqa: PLC0415 - areas register
+    from app import audit, auth, calendar, cases, health, inbox, org, ui, workflow  # noqa: PLC0415 - areas register
 
+    audit.init_app(app)
     health.init_app(app)
     calendar.init_app(app)
     org.init_app(app)

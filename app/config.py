@@ -33,7 +33,6 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "ONEDOOR_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PROCESSES_DIR": str(ROOT / "processes"),
         "FORMS_DIR": str(ROOT / "forms"),
         "TIMEZONE": os.environ.get("ONEDOOR_TIMEZONE", DEFAULT_TIMEZONE),
@@ -43,4 +42,12 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PROXY_FIX_X_FOR": int(os.environ.get("ONEDOOR_PROXY_FIX_X_FOR", "0")),
     }
     config.update(overrides or {})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     return config
+
+
+def engine_options(url: str) -> dict:
+    """Pool settings for the database at `url`: a server's pooled connections are pinged when
+    checked out (a restarted PostgreSQL or a dropped connection is found before use, not by the
+    request that uses it); a SQLite file has no connection to lose, so no ping per request."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.extensions import _sqlite_pragmas
 from app.org import lanes
 
@@ -23,5 +24,8 @@ def test_no_module_registers_behaviour_when_imported():
 def test_create_app_registers_the_listeners(app):
     assert event.contains(Engine, "connect", _sqlite_pragmas)
     for name, listener in (("after_flush", lanes._note_org_change),
-                           ("after_commit", lanes._org_change_committed)):
+                           ("after_commit", lanes._org_change_committed),
+                           ("before_flush", audit._before_flush), ("before_commit", audit.write_pending),
+                           ("do_orm_execute", audit._before_reading),
+                           ("after_transaction_end", audit._transaction_ended)):
         assert event.contains(Session, name, listener)
