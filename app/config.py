@@ -42,7 +42,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PROXY_FIX_X_FOR": int(os.environ.get("ONEDOOR_PROXY_FIX_X_FOR", "0")),
     }
     config.update(overrides or {})
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(str(config["SQLALCHEMY_DATABASE_URI"])))
     return config
 
 

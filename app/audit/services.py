@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import Table, event, insert
+from sqlalchemy import ClauseElement, Table, event, insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
@@ -69,7 +69,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 def _before_reading(state: ORMExecuteState) -> None:
     if state.session.info.get(_PENDING) and state.is_select and \
-            AuditEvent.__table__ in find_tables(state.statement, include_aliases=True):
+            AuditEvent.__table__ in find_tables(cast(ClauseElement, state.statement), include_aliases=True):
         write_pending(state.session)
 
 
