@@ -4,18 +4,20 @@ An event is a row in an append-only table that nothing in the transaction reads 
 at, so it needs none of the ORM's unit of work: `record` keeps the row in the session, and the
 rows kept go to the database in one Core INSERT (one statement however many) just before the
 session's next flush or commit, or before a query that reads the audit trail. Kept rows go with
-a rollback, as the transaction's other writes do. Inside a savepoint an event is written at
-once, so it is undone exactly when the savepoint is; the rows kept outside it wait until the
-savepoint is over (written inside it, a rolled-back savepoint would take them along).
+a rollback, as the transaction's other writes do. Events recorded inside a savepoint are kept
+for it and written before its release, so a rolled-back savepoint takes exactly its own events
+along; the rows kept outside it wait until it is over (written inside it, a rolled-back
+savepoint would take them too), so a query inside a savepoint sees only its own level's.
 
 `init_app` registers the session hooks that write the rows; nothing is registered on import.
 """
 
+import functools
 from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import ClauseElement, Table, event, insert
+from sqlalchemy import ClauseElement, Insert, Table, event, insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
@@ -33,23 +35,24 @@ def record(at: datetime, action: str, *, actor_id: int | None = None,
     row = {"at": at, "action": action, "actor_id": actor_id, "actor_label": actor_label,
            "instance_id": instance_id, "task_id": task_id, "summary": summary or {}}
     session = db.session()
-    if session.in_nested_transaction():
-        session.execute(_insert(), [row])
-        return
     if session.get_transaction() is None:
         session.begin()  # the row is the transaction's: its end (commit or rollback) settles it
-    session.info.setdefault(_PENDING, []).append(row)
+    pending: dict[SessionTransaction | None, list[dict[str, Any]]] = session.info.setdefault(_PENDING, {})
+    pending.setdefault(session.get_nested_transaction(), []).append(row)
 
 
 def write_pending(session: Session) -> None:
-    """Write the events kept in `session` (one INSERT); nothing while inside a savepoint."""
-    rows = session.info.get(_PENDING)
-    if rows and not session.in_nested_transaction():
-        session.info[_PENDING] = []
+    """Write the events kept for the current level of `session` (the transaction, or the
+    innermost savepoint) in one INSERT; those of the levels outside it wait."""
+    pending = session.info.get(_PENDING)
+    rows = pending.pop(session.get_nested_transaction(), None) if pending else None
+    if rows:
         session.execute(_insert(), rows)
 
 
-def _insert():
+@functools.cache
+def _insert() -> Insert:
+    """Built once (its cache key with it): Core over audit_event, no RETURNING."""
     return insert(cast(Table, AuditEvent.__table__))
 
 
@@ -76,3 +79,7 @@ def _before_reading(state: ORMExecuteState) -> None:
 def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+    elif transaction.nested and session.info.get(_PENDING):
+        # a released savepoint's events were written before its release; any left were
+        # recorded in a savepoint rolled back
+        session.info[_PENDING].pop(transaction, None)

@@ -1,6 +1,8 @@
 """Resolve a BPMN lane (or a named department) to the people who may work a task.
 
-Every new task is resolved, so answers are remembered per process for RELOAD_SECONDS:
+Every new task is resolved, so answers — and the facts they come from: a unit's chain of
+ancestors, a lane's rule, the department serving a location on a day — are remembered per
+process for RELOAD_SECONDS:
 a change to org units, departments or lane rules committed in this process clears them at
 once; one committed by another process is seen within RELOAD_SECONDS. A transaction that
 has itself changed the organisation bypasses the memo (it must see its own changes, which
@@ -9,9 +11,11 @@ nobody else may see before it commits).
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import and_, event, or_, select
@@ -24,6 +28,7 @@ from app.org.models import (
     Department,
     DepartmentUnit,
     LaneRule,
+    OrgLevel,
     OrgUnit,
     Role,
     StationingMode,
@@ -48,14 +53,61 @@ class LaneError(LookupError):
     """A lane or department could not be resolved for the case's location."""
 
 
-def _ancestors(org_unit_id: int) -> list[OrgUnit]:
+@dataclass(frozen=True)
+class _Unit:
+    """What resolution reads of an org unit on the chain up from a case's location."""
+
+    id: int
+    level: OrgLevel
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What resolution reads of a lane rule."""
+
+    department_code: str | None
+    role: Role | None
+    org_level: OrgLevel | None
+
+
+def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered under `key` for this database (see the module's docstring);
+    a transaction that changed the organisation computes afresh and remembers nothing."""
+    if db.session.info.get(_CHANGED):
+        return compute()
+    key = (str(db.engine.url), *key)
+    memo = _memo()
+    found = memo.get(key)
+    if found is None:
+        found = compute()
+        memo.put(key, found)
+    return found
+
+
+def _ancestors(org_unit_id: int) -> tuple[_Unit, ...]:
     """The unit and its ancestors, nearest first."""
+    return _remembered(("chain", org_unit_id), lambda: _read_chain(org_unit_id))  # type: ignore[no-any-return]
+
+
+def _read_chain(org_unit_id: int) -> tuple[_Unit, ...]:
     unit = db.session.get(OrgUnit, org_unit_id)
     if unit is None:
         raise LaneError(f"未知的组织单位: {org_unit_id}")
     ids = unit.ancestor_ids() or [unit.id]
-    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return [units[i] for i in reversed(ids) if i in units]
+    levels: dict[int, OrgLevel] = {row.id: row.level for row in db.session.execute(
+        select(OrgUnit.id, OrgUnit.level).where(OrgUnit.id.in_(ids)))}
+    return tuple(_Unit(i, levels[i]) for i in reversed(ids) if i in levels)
+
+
+def _lane_rule(lane: str) -> _Rule | None:
+    def read() -> _Rule | None:
+        rule = db.session.scalar(select(LaneRule).where(LaneRule.lane == lane))
+        return None if rule is None else _Rule(rule.department_code, rule.role, rule.org_level)
+    found = _remembered(("rule", lane), lambda: read() or _NO_RULE)
+    return None if found is _NO_RULE else found  # type: ignore[no-any-return]
+
+
+_NO_RULE = _Rule(None, None, None)  # remembered for a lane without a rule (None means "not known")
 
 
 def off_rotation(departments: list[Department], day: date) -> set[int]:
@@ -93,6 +145,20 @@ def department_for(code: str, org_unit_id: int, day: date | None = None) -> Depa
     """The department with `code` serving the nearest ancestor of the location (at its home
     unit or at a further unit recorded for it); on `day`, a 轮驻 department off rotation is
     passed over (it takes no new tasks)."""
+    return db.session.get_one(Department, department_id_for(code, org_unit_id, day))
+
+
+def department_id_for(code: str, org_unit_id: int, day: date | None = None) -> int:
+    """The id of `department_for(code, org_unit_id, day)`, remembered (no Department is loaded
+    when the answer is known). "No such department" is remembered as such, and raised anew."""
+    found = _remembered(("department", code, org_unit_id, day),
+                        lambda: _find_department(code, org_unit_id, day))
+    if isinstance(found, LaneError):
+        raise LaneError(*found.args)
+    return found  # type: ignore[no-any-return]
+
+
+def _find_department(code: str, org_unit_id: int, day: date | None) -> int | LaneError:
     chain = _ancestors(org_unit_id)
     serving = _serving(code, [u.id for u in chain])
     everyone = {d.id: d for ds in serving.values() for d in ds}
@@ -100,11 +166,11 @@ def department_for(code: str, org_unit_id: int, day: date | None = None) -> Depa
     for unit in chain:
         for department in serving.get(unit.id, []):
             if department.id not in away:
-                return department
+                return department.id
     if away:
         names = "、".join(d.name for d in everyone.values() if d.id in away)
-        raise LaneError(f"「{names}」当前不在轮驻期内，不能接收新任务")
-    raise LaneError(f"案件所在地没有编码为「{code}」的部门")
+        return LaneError(f"「{names}」当前不在轮驻期内，不能接收新任务")
+    return LaneError(f"案件所在地没有编码为「{code}」的部门")
 
 
 def resolve(lane: str | None, org_unit_id: int | None,
@@ -114,24 +180,17 @@ def resolve(lane: str | None, org_unit_id: int | None,
     if org_unit_id is None:
         raise LaneError("案件没有所在地，无法分派任务")
     day = at.astimezone(local_zone()).date() if at is not None else None
-    if db.session.info.get(_CHANGED):
-        return _resolve(lane, org_unit_id, department_code, day)
-    key = (str(db.engine.url), lane, org_unit_id, department_code, day)
-    memo = _memo()
-    found = memo.get(key)
-    if found is None:
-        found = _resolve(lane, org_unit_id, department_code, day)
-        memo.put(key, found)
-    return found
+    return _remembered(("lane", lane, org_unit_id, department_code, day),  # type: ignore[no-any-return]
+                       lambda: _resolve(lane, org_unit_id, department_code, day))
 
 
 def _resolve(lane: str | None, org_unit_id: int, department_code: str | None,
              day: date | None) -> Candidates:
-    rule = db.session.scalar(select(LaneRule).where(LaneRule.lane == lane)) if lane else None
+    rule = _lane_rule(lane) if lane else None
     code = department_code or (rule.department_code if rule else None)
     if code:
-        department = department_for(code, org_unit_id, day)
-        return Candidates(department_id=department.id, role=rule.role if rule else None)
+        return Candidates(department_id=department_id_for(code, org_unit_id, day),
+                          role=rule.role if rule else None)
     if rule is None or rule.org_level is None:
         raise LaneError(f"泳道「{lane}」没有分派规则")
     for unit in _ancestors(org_unit_id):
@@ -141,21 +200,22 @@ def _resolve(lane: str | None, org_unit_id: int, department_code: str | None,
 
 
 class _Memo:
-    """Resolved candidates, dropped whole every RELOAD_SECONDS."""
+    """Resolved candidates and the facts they were resolved from (unit chains, lane rules,
+    departments serving a location), dropped whole every RELOAD_SECONDS."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple, Candidates] = {}
+        self._items: dict[tuple, Any] = {}
         self._since = time.monotonic()
 
-    def get(self, key: tuple) -> Candidates | None:
+    def get(self, key: tuple) -> Any:
         with self._lock:
             if time.monotonic() - self._since > RELOAD_SECONDS:
                 self._items.clear()
                 self._since = time.monotonic()
             return self._items.get(key)
 
-    def put(self, key: tuple, value: Candidates) -> None:
+    def put(self, key: tuple, value: Any) -> None:
         with self._lock:
             self._items[key] = value
 

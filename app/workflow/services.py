@@ -62,6 +62,17 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
                    data: Mapping[str, Any], clock: Clock, actor: Actor | None = None,
                    deployment_id: int | None = None) -> ProcessInstance:
     """Start a process on its newest (or a given) deployment and run it to its first wait."""
+    return start_instance_with_open_tasks(
+        process_id, business_key=business_key, org_unit_id=org_unit_id, data=data, clock=clock,
+        actor=actor, deployment_id=deployment_id)[0]
+
+
+def start_instance_with_open_tasks(
+        process_id: str, *, business_key: str, org_unit_id: int | None, data: Mapping[str, Any],
+        clock: Clock, actor: Actor | None = None,
+        deployment_id: int | None = None) -> tuple[ProcessInstance, list[str]]:
+    """`start_instance`, and the ids of the tasks open once it waits (their rows were just
+    written from the same engine state, so no query is needed), sorted."""
     deployment = (db.session.get(Deployment, deployment_id) if deployment_id
                   else latest_deployment(process_id))
     if deployment is None or deployment.process_id != process_id:
@@ -84,7 +95,7 @@ def start_instance(process_id: str, *, business_key: str, org_unit_id: int | Non
     _audit(now, "instance.started", actor, instance.id,
            {"process_id": process_id, "version": deployment.version})
     db.session.flush()
-    return instance
+    return instance, sorted(task.id for task in engine.ready_user_tasks(workflow))
 
 
 def deployed_form(process_id: str, name: str, deployment: Deployment | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.org.models import OrgUnit, Role
 from app.org.services import Actor
 from app.workflow import services
-from app.workflow.models import HumanTask, ProcessInstance, TaskState
+from app.workflow.models import ProcessInstance
 
 STARTER_ROLES = frozenset({Role.WINDOW_CLERK, Role.PROCESS_DESIGNER})
 MAX_START_KEYS = 50
@@ -74,11 +74,8 @@ def start_process(process_id: str, *, org_unit_code: str, data: Mapping[str, Any
     if db.session.scalar(db.select(ProcessInstance.id).where(
             ProcessInstance.business_key == key, ProcessInstance.process_id == process_id)):
         raise ValidationFailed("业务键已被使用", {"business_key": ["同一流程下业务键不能重复"]})
-    instance = services.start_instance(process_id, business_key=key, org_unit_id=unit.id,
-                                       data=dict(data), clock=clock, actor=actor,
-                                       deployment_id=deployment.id)
-    open_ids = db.session.scalars(db.select(HumanTask.id).where(
-        HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
-        .order_by(HumanTask.created_at, HumanTask.id)).all()
-    return StartedInstance(instance.id, process_id, key, instance.status.value, list(open_ids))
+    instance, open_ids = services.start_instance_with_open_tasks(
+        process_id, business_key=key, org_unit_id=unit.id, data=dict(data), clock=clock,
+        actor=actor, deployment_id=deployment.id)
+    return StartedInstance(instance.id, process_id, key, instance.status.value, open_ids)
 

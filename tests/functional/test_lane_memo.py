@@ -36,3 +36,17 @@ def test_a_transaction_sees_its_own_change_and_a_rollback_leaves_nothing_behind(
     assert lanes.resolve("乡镇综治中心", grid).role == Role.CENTER_COORDINATOR  # its own, uncommitted
     db.session.rollback()
     assert lanes.resolve("乡镇综治中心", grid).role == Role.MEDIATOR  # the memo was not poisoned
+
+
+def test_what_a_resolution_reads_is_remembered_for_the_next_location(org):
+    from tests.api.test_instances import statements  # noqa: PLC0415
+
+    first, second = org.unit(GRID).id, org.unit("zy-1-1-1-2").id
+    lanes.resolve("乡镇综治中心", first)
+    with statements() as sent:
+        answer = lanes.resolve("乡镇综治中心", second)
+    assert answer.org_unit_id == org.unit("zy-1-1").id
+    assert not [s for s in sent if "lane_rule" in s], sent  # the lane's rule: remembered
+    with statements() as sent:
+        assert lanes.resolve("乡镇综治中心", second) is answer
+    assert sent == []

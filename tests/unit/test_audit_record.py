@@ -67,3 +67,25 @@ def test_an_event_holds_its_summary_and_actor(app, org, clock):
     event = db.session.scalars(select(AuditEvent)).one()
     assert (event.actor_id, event.actor_label, event.instance_id, event.task_id, event.summary,
             event.at) == (clerk.user_id, "窗口", "i-1", "t-1", {"值": ["一", 2]}, clock.now())
+
+
+def test_a_savepoints_events_go_in_one_statement_before_its_release(app, clock):
+    def work():
+        with db.session.begin_nested():
+            for n in range(3):
+                record(clock.now(), f"test.inner{n}")
+            with db.session.begin_nested():
+                record(clock.now(), "test.innermost")
+        try:
+            with db.session.begin_nested():
+                record(clock.now(), "test.lost")
+                with db.session.begin_nested():
+                    record(clock.now(), "test.lost.too")
+                raise ValueError("the outer savepoint fails after the inner one was released")
+        except ValueError:
+            pass
+    with statements() as sent:
+        run_unit(work)
+    inserts = [s for s in sent if s.startswith("INSERT INTO audit_event")]
+    assert len(inserts) == 3, sent  # inner (3 rows), innermost, and the lost ones' inner one
+    assert sorted(_actions()) == ["test.inner0", "test.inner1", "test.inner2", "test.innermost"]
