@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.caches import app_cache
@@ -123,22 +123,52 @@ def off_rotation(departments: list[Department], day: date) -> set[int]:
     return managed - stationed
 
 
-def _serving(code: str, unit_ids: list[int]) -> dict[int, list[Department]]:
-    """Departments with `code` by the unit of `unit_ids` they serve, in one query: those at
-    home there first, then those recorded as also serving it (department_unit)."""
-    link = and_(DepartmentUnit.department_id == Department.id, DepartmentUnit.org_unit_id.in_(unit_ids))
-    rows = db.session.execute(
-        select(Department, DepartmentUnit.org_unit_id).outerjoin(DepartmentUnit, link)
-        .where(Department.code == code, or_(Department.org_unit_id.in_(unit_ids),
-                                            DepartmentUnit.org_unit_id.is_not(None)))
-        .order_by(Department.id)).all()
-    homes = [(d.org_unit_id, d) for d, _ in rows if d.org_unit_id in unit_ids]
-    further = [(served, d) for d, served in rows if served is not None]
-    out: dict[int, list[Department]] = {}
-    for unit_id, department in homes + further:
-        if department not in out.setdefault(unit_id, []):
-            out[unit_id].append(department)
-    return out
+@dataclass(frozen=True)
+class _Department:
+    """What resolution reads of a department with a given code: where it is at home, which
+    further units it serves, and for a 轮驻 department its stationing periods."""
+
+    id: int
+    name: str
+    home_unit_id: int
+    served_unit_ids: frozenset[int]
+    rotating: bool
+    periods: tuple[tuple[date, date | None], ...]
+
+    def serves(self, unit_id: int) -> bool:
+        """At home at the unit, or recorded as also serving it."""
+        return unit_id == self.home_unit_id or unit_id in self.served_unit_ids
+
+    def away_on(self, day: date) -> bool:
+        """A 轮驻 department with periods recorded and none covering `day` (see off_rotation)."""
+        return self.rotating and bool(self.periods) and not any(
+            start <= day and (end is None or day <= end) for start, end in self.periods)
+
+
+def _departments_with(code: str) -> tuple[_Department, ...]:
+    """Every department with `code` (all its places, in id order), remembered: with it any
+    location's department is found without a query."""
+    return _remembered(("departments", code), lambda: _read_departments(code))  # type: ignore[no-any-return]
+
+
+def _read_departments(code: str) -> tuple[_Department, ...]:
+    departments = db.session.scalars(select(Department).where(Department.code == code)
+                                     .order_by(Department.id)).all()
+    ids = [d.id for d in departments]
+    served: dict[int, set[int]] = {}
+    periods: dict[int, list[tuple[date, date | None]]] = {}
+    if ids:
+        for link in db.session.execute(select(DepartmentUnit.department_id, DepartmentUnit.org_unit_id)
+                                       .where(DepartmentUnit.department_id.in_(ids))):
+            served.setdefault(link.department_id, set()).add(link.org_unit_id)
+        rotating = [d.id for d in departments if d.stationing == StationingMode.ROTATING]
+        if rotating:
+            for period in db.session.scalars(select(StationingPeriod).where(
+                    StationingPeriod.department_id.in_(rotating))):
+                periods.setdefault(period.department_id, []).append((period.starts_on, period.ends_on))
+    return tuple(_Department(d.id, d.name, d.org_unit_id, frozenset(served.get(d.id, ())),
+                             d.stationing == StationingMode.ROTATING, tuple(periods.get(d.id, ())))
+                 for d in departments)
 
 
 def department_for(code: str, org_unit_id: int, day: date | None = None) -> Department:
@@ -159,16 +189,21 @@ def department_id_for(code: str, org_unit_id: int, day: date | None = None) -> i
 
 
 def _find_department(code: str, org_unit_id: int, day: date | None) -> int | LaneError:
+    """Nearest unit first; at a unit, the departments at home there before those recorded as
+    also serving it (each in id order)."""
     chain = _ancestors(org_unit_id)
-    serving = _serving(code, [u.id for u in chain])
-    everyone = {d.id: d for ds in serving.values() for d in ds}
-    away = off_rotation(list(everyone.values()), day) if day is not None else set()
+    departments = _departments_with(code)
+    unit_ids = {unit.id for unit in chain}
+    everyone = [d for d in departments if d.home_unit_id in unit_ids or d.served_unit_ids & unit_ids]
+    away = {d.id for d in everyone if d.away_on(day)} if day is not None else set()
     for unit in chain:
-        for department in serving.get(unit.id, []):
+        at_home = [d for d in everyone if d.home_unit_id == unit.id]
+        further = [d for d in everyone if unit.id in d.served_unit_ids and d not in at_home]
+        for department in at_home + further:
             if department.id not in away:
                 return department.id
     if away:
-        names = "、".join(d.name for d in everyone.values() if d.id in away)
+        names = "、".join(d.name for d in everyone if d.id in away)
         return LaneError(f"「{names}」当前不在轮驻期内，不能接收新任务")
     return LaneError(f"案件所在地没有编码为「{code}」的部门")
 

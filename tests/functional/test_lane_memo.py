@@ -50,3 +50,14 @@ def test_what_a_resolution_reads_is_remembered_for_the_next_location(org):
     with statements() as sent:
         assert lanes.resolve("乡镇综治中心", second) is answer
     assert sent == []
+
+
+def test_a_department_is_found_for_a_new_location_without_reading_the_departments_again(org):
+    from tests.api.test_instances import statements  # noqa: PLC0415
+
+    first, second = org.unit(GRID).id, org.unit("zy-1-1-1-2").id
+    assert lanes.department_for("hrss", first).code == "hrss"
+    with statements() as sent:
+        found = lanes.department_id_for("hrss", second)
+    assert found == lanes.department_for("hrss", first).id  # the county's 人社局 serves both grids
+    assert not [s for s in sent if "department" in s], sent  # only the new grid's chain is read
