@@ -1,7 +1,7 @@
 """Resolve a BPMN lane (or a named department) to the people who may work a task.
 
 Every new task is resolved, so answers — and the facts they come from: a unit's chain of
-ancestors, a lane's rule, the department serving a location on a day — are remembered per
+ancestors, a lane's rule, the departments with a code and where they serve — are remembered per
 process for RELOAD_SECONDS:
 a change to org units, departments or lane rules committed in this process clears them at
 once; one committed by another process is seen within RELOAD_SECONDS. A transaction that
@@ -135,10 +135,6 @@ class _Department:
     rotating: bool
     periods: tuple[tuple[date, date | None], ...]
 
-    def serves(self, unit_id: int) -> bool:
-        """At home at the unit, or recorded as also serving it."""
-        return unit_id == self.home_unit_id or unit_id in self.served_unit_ids
-
     def away_on(self, day: date) -> bool:
         """A 轮驻 department with periods recorded and none covering `day` (see off_rotation)."""
         return self.rotating and bool(self.periods) and not any(
@@ -236,7 +232,7 @@ def _resolve(lane: str | None, org_unit_id: int, department_code: str | None,
 
 class _Memo:
     """Resolved candidates and the facts they were resolved from (unit chains, lane rules,
-    departments serving a location), dropped whole every RELOAD_SECONDS."""
+    departments by code), dropped whole every RELOAD_SECONDS."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
